@@ -1,0 +1,60 @@
+package com.example.flashsale.coupon;
+
+import java.net.URI;
+import java.util.List;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import com.example.flashsale.support.web.Requests;
+
+/** HTTP mapping of the coupon feature; parsing and validation here, decisions in {@link CouponService}. */
+@Component
+class CouponHandler {
+
+	private final CouponService service;
+
+	private final Requests requests;
+
+	CouponHandler(CouponService service, Requests requests) {
+		this.service = service;
+		this.requests = requests;
+	}
+
+	/** {@code POST /api/coupons/{couponId}/issue} -> 201 {@code {userCouponId, couponId, issuedAt}}. */
+	Mono<ServerResponse> issue(ServerRequest request) {
+		long couponId = this.requests.pathId(request, "couponId");
+		return this.requests.userId(request)
+			.flatMap((userId) -> this.service.issue(couponId, userId))
+			.flatMap((issued) -> ServerResponse.created(URI.create("/api/coupons")).bodyValue(issued));
+	}
+
+	/** {@code GET /api/coupons} -> 200 {@code {coupons:[...]}}, the caller's usable coupons. */
+	Mono<ServerResponse> available(ServerRequest request) {
+		return this.requests.userId(request)
+			.flatMap((userId) -> this.service.availableCoupons(userId).collectList())
+			.flatMap((coupons) -> ServerResponse.ok().bodyValue(new UserCoupons(coupons)));
+	}
+
+	/** {@code POST /api/admin/coupons} -> 201 with the operators' view and its {@code Location}. */
+	Mono<ServerResponse> create(ServerRequest request) {
+		return this.requests.body(request, NewCoupon.class)
+			.flatMap(this.service::create)
+			.flatMap((created) -> ServerResponse.created(URI.create("/api/admin/coupons/" + created.id()))
+				.bodyValue(created));
+	}
+
+	/** {@code GET /api/admin/coupons/{couponId}} -> 200 with the operators' view. */
+	Mono<ServerResponse> view(ServerRequest request) {
+		long couponId = this.requests.pathId(request, "couponId");
+		return this.service.view(couponId).flatMap((view) -> ServerResponse.ok().bodyValue(view));
+	}
+
+	/** Body of {@code GET /api/coupons}. */
+	record UserCoupons(List<UserCouponView> coupons) {
+	}
+
+}

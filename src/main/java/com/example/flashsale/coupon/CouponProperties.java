@@ -1,0 +1,38 @@
+package com.example.flashsale.coupon;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Coupon event settings ({@code app.coupon.*}).
+ *
+ * @param writer the group commit of issues to MySQL
+ * @param recovery the replay of issues left in the Redis log
+ */
+@ConfigurationProperties("app.coupon")
+record CouponProperties(@DefaultValue Writer writer, @DefaultValue Recovery recovery) {
+
+	/**
+	 * @param maxBatch most issues committed in one transaction
+	 * @param lanes transactions in flight at once
+	 */
+	record Writer(@DefaultValue("500") int maxBatch, @DefaultValue("2") int lanes) {
+
+		public Writer {
+			if (maxBatch < 1 || lanes < 1) {
+				throw new IllegalArgumentException("app.coupon.writer.max-batch and lanes must be positive");
+			}
+		}
+
+	}
+
+	/**
+	 * @param interval time between two scans of the Redis issue logs
+	 * @param minAge entries younger than this are left to the writer that is committing them
+	 */
+	record Recovery(@DefaultValue("30s") Duration interval, @DefaultValue("5s") Duration minAge) {
+	}
+
+}

@@ -1,0 +1,97 @@
+package com.example.flashsale.coupon;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Commits the issues that Redis decided but MySQL never received: the process died (or the database
+ * failed) between the issue script and the group commit. Runs at startup and every
+ * {@code app.coupon.recovery.interval}; takes log entries older than {@code min-age} from every
+ * {@code coupon:{id}:log} stream and commits them through the {@link IssueWriter}, which ignores those
+ * already in MySQL. Several instances may run it at once: replays are harmless, so no leader is needed.
+ */
+@Component
+class IssueLogRecovery implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(IssueLogRecovery.class);
+
+	private static final int ENTRIES_PER_PASS = 1000;
+
+	private final CouponIssueState state;
+
+	private final IssueWriter writer;
+
+	private final Clock clock;
+
+	private final CouponProperties.Recovery properties;
+
+	private volatile Disposable schedule;
+
+	IssueLogRecovery(CouponIssueState state, IssueWriter writer, Clock clock, CouponProperties properties) {
+		this.state = state;
+		this.writer = writer;
+		this.clock = clock;
+		this.properties = properties.recovery();
+	}
+
+	/**
+	 * Commits every logged issue decided more than {@code minAge} ago.
+	 * @return how many log entries were replayed
+	 */
+	Mono<Long> recover(Duration minAge) {
+		Instant cutoff = this.clock.instant().minus(minAge);
+		return this.state.loggedCouponIds()
+			.concatMap((couponId) -> recoverCoupon(couponId, cutoff))
+			.reduce(0L, Long::sum);
+	}
+
+	private Mono<Long> recoverCoupon(long couponId, Instant cutoff) {
+		// committed entries leave the log, so each pass reads the oldest remaining ones
+		return this.state.loggedBefore(couponId, cutoff, ENTRIES_PER_PASS)
+			.flatMap(this.writer::commit, ENTRIES_PER_PASS)
+			.count()
+			.expand((replayed) -> (replayed == ENTRIES_PER_PASS) ? this.state.loggedBefore(couponId, cutoff,
+					ENTRIES_PER_PASS).flatMap(this.writer::commit, ENTRIES_PER_PASS).count() : Mono.empty())
+			.reduce(0L, Long::sum);
+	}
+
+	@Override
+	public void start() {
+		this.schedule = Flux.interval(Duration.ZERO, this.properties.interval())
+			.onBackpressureDrop()
+			.concatMap((tick) -> recover(this.properties.minAge()).onErrorResume((ex) -> {
+				logger.warn("Issue log recovery failed; retrying next interval: " + ex);
+				return Mono.empty();
+			}))
+			.subscribe((replayed) -> {
+				if (replayed > 0) {
+					logger.info("Recovered " + replayed + " coupon issues from the Redis log");
+				}
+			});
+	}
+
+	@Override
+	public void stop() {
+		Disposable current = this.schedule;
+		if (current != null) {
+			current.dispose();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		Disposable current = this.schedule;
+		return current != null && !current.isDisposed();
+	}
+
+}

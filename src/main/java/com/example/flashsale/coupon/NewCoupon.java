@@ -1,0 +1,32 @@
+package com.example.flashsale.coupon;
+
+import java.time.Instant;
+
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
+
+/**
+ * Body of {@code POST /api/admin/coupons} (SPEC section 3). Amounts in KRW.
+ *
+ * @param code unique event code, letters, digits, '-' and '_'
+ * @param totalQuantity coupons the event gives away
+ * @param startsAt start of the issue window (inclusive)
+ * @param endsAt end of the issue window (exclusive)
+ * @param validDays days an issued coupon stays usable
+ */
+record NewCoupon(@NotBlank @Size(max = 64) @Pattern(regexp = "[A-Za-z0-9_-]*") String code,
+		@NotBlank @Size(max = 200) String name, @Positive @Max(10_000_000) long discountAmount,
+		@Positive @Max(10_000_000) int totalQuantity, @NotNull Instant startsAt, @NotNull Instant endsAt,
+		@Positive @Max(3650) int validDays) {
+
+	@AssertTrue(message = "endsAt must be after startsAt")
+	boolean isWindowValid() {
+		return this.startsAt == null || this.endsAt == null || this.endsAt.isAfter(this.startsAt);
+	}
+
+}

@@ -1,0 +1,17 @@
+/**
+ * First-come coupon events (SPEC sections 2-4; seeds 000-004): admins open an event with a fixed
+ * quantity and an issue window; users claim one each; exactly the advertised number are issued.
+ *
+ * <p>Durability model. The decision is one Lua script in Redis ({@code coupon-issue.lua}): window,
+ * duplicate, sold out, and on a win it also appends the issue to the coupon's Redis stream
+ * {@code coupon:{id}:log} in the same atomic step. The request then hands the issue to the
+ * {@link com.example.flashsale.coupon.IssueWriter}, which group-commits the pending issues of all
+ * concurrent requests in one MySQL transaction ({@code INSERT IGNORE} on the unique (user, coupon) key
+ * plus {@code issued_count}) and only then answers 201, so a 201 is in MySQL before the client sees it
+ * and survives {@code kill -9} of the service and a restart of a non-persistent Redis. After the commit
+ * the stream entries are deleted. If the process dies (or the database fails) between the script and
+ * the commit, the entries stay in the stream and {@link com.example.flashsale.coupon.IssueLogRecovery}
+ * commits them later; the unique key makes every replay harmless, so each issue reaches MySQL exactly
+ * once. If Redis loses its data, the coupon's state is rebuilt from MySQL before any further decision.
+ */
+package com.example.flashsale.coupon;

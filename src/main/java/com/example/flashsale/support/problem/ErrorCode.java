@@ -1,0 +1,46 @@
+package com.example.flashsale.support.problem;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * The stable machine-readable {@code code} of every problem detail the API answers with, and its
+ * HTTP status (SPEC section 3). Clients switch on the code, never on the human {@code detail}.
+ */
+public enum ErrorCode {
+
+	INVALID_REQUEST(HttpStatus.BAD_REQUEST, "Invalid request"),
+	UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "Unauthorized"),
+	FORBIDDEN(HttpStatus.FORBIDDEN, "Forbidden"),
+	NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),
+	METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
+	NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
+	UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+	SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable"),
+	INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
+
+	COUPON_NOT_FOUND(HttpStatus.NOT_FOUND, "Coupon not found"),
+	COUPON_NOT_ISSUABLE(HttpStatus.FORBIDDEN, "Coupon not issuable"),
+	COUPON_ALREADY_ISSUED(HttpStatus.CONFLICT, "Coupon already issued"),
+	COUPON_SOLD_OUT(HttpStatus.GONE, "Coupon sold out"),
+	DUPLICATE_COUPON_CODE(HttpStatus.CONFLICT, "Duplicate coupon code");
+
+	private final HttpStatus status;
+
+	private final String title;
+
+	ErrorCode(HttpStatus status, String title) {
+		this.status = status;
+		this.title = title;
+	}
+
+	/** The HTTP status this code is answered with. */
+	public HttpStatus status() {
+		return this.status;
+	}
+
+	/** The short human title of the problem type. */
+	public String title() {
+		return this.title;
+	}
+
+}

@@ -1,0 +1,118 @@
+package com.example.flashsale.support.problem;
+
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+
+import io.lettuce.core.RedisConnectionException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcTimeoutException;
+import io.r2dbc.spi.R2dbcTransientResourceException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.core.codec.CodecException;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.WebExceptionHandler;
+
+/**
+ * Turns every failure that reaches the web layer into a problem detail (SPEC section 3): a
+ * {@link ProblemException} as it is, bad input (unreadable or oversized body, wrong types) as 400
+ * {@code INVALID_REQUEST}, routing errors as their 4xx, an unreachable Redis or database as 503
+ * {@code SERVICE_UNAVAILABLE} with {@code Retry-After}, and anything else as a logged 500. Runs
+ * before Spring Boot's default handler.
+ */
+@Component
+@Order(-2)
+class ProblemExceptionHandler implements WebExceptionHandler {
+
+	private static final Log logger = LogFactory.getLog(ProblemExceptionHandler.class);
+
+	private final ProblemWriter writer;
+
+	ProblemExceptionHandler(ProblemWriter writer) {
+		this.writer = writer;
+	}
+
+	@Override
+	public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
+		if (exchange.getResponse().isCommitted()) {
+			return Mono.error(ex);
+		}
+		if (ex instanceof ProblemException problem) {
+			return this.writer.write(exchange, problem.code(), problem.getMessage());
+		}
+		if (isBadInput(ex)) {
+			return this.writer.write(exchange, ErrorCode.INVALID_REQUEST, badInputDetail(ex));
+		}
+		if (ex instanceof ResponseStatusException status) {
+			return this.writer.write(exchange, codeOf(status.getStatusCode()), status.getReason());
+		}
+		if (isUnavailable(ex)) {
+			logger.warn("Backend unavailable for " + exchange.getRequest().getPath() + ": " + ex);
+			return this.writer.write(exchange, ErrorCode.SERVICE_UNAVAILABLE,
+					"A backing service is unreachable; retry later.");
+		}
+		logger.error("Unexpected failure for " + exchange.getRequest().getMethod() + " "
+				+ exchange.getRequest().getPath(), ex);
+		return this.writer.write(exchange, ErrorCode.INTERNAL_ERROR, "Unexpected server error.");
+	}
+
+	private static boolean isBadInput(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof ServerWebInputException || t instanceof CodecException
+					|| t instanceof DataBufferLimitException || t instanceof JacksonException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static String badInputDetail(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof DataBufferLimitException) {
+				return "Request body is too large.";
+			}
+		}
+		if (ex instanceof ServerWebInputException input && input.getReason() != null
+				&& !(input.getCause() instanceof CodecException)) {
+			return input.getReason();
+		}
+		return "Request body is not valid JSON of the expected shape.";
+	}
+
+	private static ErrorCode codeOf(HttpStatusCode status) {
+		return switch (status.value()) {
+			case 404 -> ErrorCode.NOT_FOUND;
+			case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+			case 406 -> ErrorCode.NOT_ACCEPTABLE;
+			case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+			case 503 -> ErrorCode.SERVICE_UNAVAILABLE;
+			default -> status.is4xxClientError() ? ErrorCode.INVALID_REQUEST : ErrorCode.INTERNAL_ERROR;
+		};
+	}
+
+	/** True when the cause chain says Redis or the database could not be reached in time. */
+	static boolean isUnavailable(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof DataAccessResourceFailureException || t instanceof TransientDataAccessException
+					|| t instanceof RedisConnectionException || t instanceof io.lettuce.core.RedisCommandTimeoutException
+					|| t instanceof R2dbcTransientResourceException || t instanceof R2dbcNonTransientResourceException
+					|| t instanceof R2dbcTimeoutException || t instanceof ConnectException
+					|| t instanceof TimeoutException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+}

@@ -1,0 +1,57 @@
+package com.example.flashsale.support.problem;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Writes RFC 9457 {@code application/problem+json} bodies: {@code type, title, status, detail, instance}
+ * plus the stable {@code code} property (SPEC section 3). Shared by the exception handler and the
+ * security entry points so every error looks the same.
+ */
+@Component
+public class ProblemWriter {
+
+	/** Seconds a client should wait before retrying a 503 (sent as {@code Retry-After}). */
+	static final String RETRY_AFTER_SECONDS = "1";
+
+	private final JsonMapper jsonMapper;
+
+	ProblemWriter(JsonMapper jsonMapper) {
+		this.jsonMapper = jsonMapper;
+	}
+
+	/**
+	 * Writes the problem for {@code code} with {@code detail} as the response of {@code exchange}.
+	 * Adds {@code Retry-After} to a 503.
+	 */
+	public Mono<Void> write(ServerWebExchange exchange, ErrorCode code, String detail) {
+		ServerHttpResponse response = exchange.getResponse();
+		response.setStatusCode(code.status());
+		HttpHeaders headers = response.getHeaders();
+		headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+		if (code == ErrorCode.SERVICE_UNAVAILABLE) {
+			headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+		}
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("type", "about:blank");
+		body.put("title", code.title());
+		body.put("status", code.status().value());
+		body.put("detail", detail);
+		body.put("instance", exchange.getRequest().getPath().value());
+		body.put("code", code.name());
+		byte[] bytes = this.jsonMapper.writeValueAsBytes(body);
+		DataBuffer buffer = response.bufferFactory().wrap(bytes);
+		return response.writeWith(Mono.just(buffer));
+	}
+
+}
