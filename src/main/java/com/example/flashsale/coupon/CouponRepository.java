@@ -54,6 +54,11 @@ class CouponRepository {
 			.one();
 	}
 
+	/** Takes the row lock of coupon {@code couponId} until the end of the current transaction. */
+	Mono<Void> lockCoupon(long couponId) {
+		return this.db.sql("SELECT id FROM coupons WHERE id = ? FOR UPDATE").bind(0, couponId).then();
+	}
+
 	/** The user ids holding coupon {@code couponId} in MySQL, to rebuild the Redis issued set. */
 	Flux<Long> findHolderIds(long couponId) {
 		return this.db.sql("SELECT user_id FROM user_coupons WHERE coupon_id = ?")

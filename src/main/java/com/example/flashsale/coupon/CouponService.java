@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
@@ -61,7 +62,11 @@ class CouponService {
 	 * COUPON_ALREADY_ISSUED 409, COUPON_SOLD_OUT 410
 	 */
 	Mono<IssuedCoupon> issue(long couponId, long userId) {
-		return Mono.defer(() -> Mono.fromFuture(decideAndCommit(couponId, userId, true).toFuture(), true));
+		return Mono.defer(() -> {
+			Sinks.One<IssuedCoupon> outcome = Sinks.one();
+			decideAndCommit(couponId, userId, true).subscribe(outcome::tryEmitValue, outcome::tryEmitError);
+			return outcome.asMono();
+		});
 	}
 
 	private Mono<IssuedCoupon> decideAndCommit(long couponId, long userId, boolean loadIfMissing) {

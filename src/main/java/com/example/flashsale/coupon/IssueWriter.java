@@ -129,7 +129,10 @@ class IssueWriter {
 
 	private Flux<CouponRepository.IssuedCouponRow> writeCoupon(long couponId, List<PendingIssue> issues) {
 		List<Long> userIds = issues.stream().map(PendingIssue::userId).distinct().toList();
-		return this.repository.insertUserCoupons(couponId, issues)
+		// Lock the coupon row first: the inserts' foreign-key checks take shared locks on it, and two
+		// transactions holding those while both upgrading to update issued_count would deadlock.
+		return this.repository.lockCoupon(couponId)
+			.then(this.repository.insertUserCoupons(couponId, issues))
 			.flatMap((inserted) -> (inserted > 0) ? this.repository.addIssuedCount(couponId, inserted) : Mono.just(0L))
 			.thenMany(this.repository.findUserCoupons(couponId, userIds));
 	}

@@ -17,6 +17,7 @@ import org.springframework.core.env.Profiles;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -83,6 +84,16 @@ class SecurityConfig {
 				.accessDeniedHandler((exchange, ex) -> problems.write(exchange, ErrorCode.FORBIDDEN,
 						"This resource needs the ADMIN role.")));
 		return http.build();
+	}
+
+	/**
+	 * No Micrometer observation per security filter, authentication and authorization: measured on a
+	 * 2-core box, those timers cost more CPU per request than the coupon decision itself. Request
+	 * metrics stay ({@code http.server.requests}).
+	 */
+	@Bean
+	SecurityObservationSettings noSecurityObservations() {
+		return SecurityObservationSettings.noObservations();
 	}
 
 	@Bean

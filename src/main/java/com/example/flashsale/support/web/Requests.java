@@ -5,6 +5,7 @@ import java.util.stream.Collectors;
 
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
+import jakarta.validation.constraints.NotNull;
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
@@ -26,6 +27,9 @@ public class Requests {
 
 	Requests(Validator validator) {
 		this.validator = validator;
+		// Hibernate Validator reads its message bundles from the jar on the first violation it reports;
+		// report one now, on the main thread, so no event-loop thread ever does that file I/O.
+		validator.validate(new WarmUp(null));
 	}
 
 	/**
@@ -70,6 +74,9 @@ public class Requests {
 			throw ProblemException.invalid(detail);
 		}
 		return value;
+	}
+
+	private record WarmUp(@NotNull String value) {
 	}
 
 	/** The authenticated caller's user id, the JWT {@code sub} (validated as numeric at decoding). */
