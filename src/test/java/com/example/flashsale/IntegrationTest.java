@@ -1,0 +1,42 @@
+package com.example.flashsale;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import com.example.flashsale.support.security.TokenIssuer;
+
+/**
+ * Base of every test that needs the running service: one shared application context on a random port
+ * against real MySQL/MariaDB and Redis ({@link TestInfrastructure}), with BlockHound installed by
+ * {@code blockhound-junit-platform}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient(timeout = "30s")
+@ActiveProfiles("test")
+@Import(TestInfrastructure.class)
+public abstract class IntegrationTest {
+
+	@Autowired
+	protected WebTestClient client;
+
+	@Autowired
+	protected TokenIssuer tokens;
+
+	/** A bearer token for {@code userId} without roles. */
+	protected String userToken(long userId) {
+		return this.tokens.issue(userId, List.of(), Duration.ofHours(1));
+	}
+
+	/** A bearer token with the ADMIN role. */
+	protected String adminToken() {
+		return this.tokens.issue(1, List.of("ADMIN"), Duration.ofHours(1));
+	}
+
+}

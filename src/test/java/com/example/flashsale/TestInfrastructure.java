@@ -1,0 +1,50 @@
+package com.example.flashsale;
+
+import com.redis.testcontainers.RedisContainer;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.mysql.MySQLContainer;
+import org.testcontainers.utility.DockerImageName;
+
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.testcontainers.service.connection.ServiceConnection;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * The one test configuration for MySQL and Redis: Testcontainers MySQL 8.4 and Redis 7 when a Docker
+ * engine answers, otherwise the MySQL/MariaDB and Redis already listening on localhost (the
+ * {@code test} profile points at database {@code flashsale_test} and Redis db 1). Tests never skip
+ * for lack of Docker.
+ */
+@TestConfiguration(proxyBeanMethods = false)
+public class TestInfrastructure {
+
+	@Bean
+	@ServiceConnection
+	@Conditional(DockerAvailable.class)
+	MySQLContainer mysql() {
+		// the MariaDB JDBC driver (Flyway) accepts the container's jdbc:mysql: URL only with this flag
+		return new MySQLContainer(DockerImageName.parse("mysql:8.4")).withUrlParam("permitMysqlScheme", "true");
+	}
+
+	@Bean
+	@ServiceConnection(name = "redis")
+	@Conditional(DockerAvailable.class)
+	RedisContainer redis() {
+		return new RedisContainer(DockerImageName.parse("redis:7"));
+	}
+
+	/** Matches when a Docker engine answers. */
+	static class DockerAvailable implements Condition {
+
+		@Override
+		public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			return DockerClientFactory.instance().isDockerAvailable();
+		}
+
+	}
+
+}

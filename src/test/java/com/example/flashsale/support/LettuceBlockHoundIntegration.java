@@ -1,0 +1,29 @@
+package com.example.flashsale.support;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * The BlockHound allowances of the suite, each a short in-memory lock of the Redis client, never I/O
+ * (contention between event-loop threads parks for microseconds; see lettuce issue 2510):
+ * <ul>
+ * <li>Lettuce 7 counts the writers of a shared connection under a {@code ReentrantLock} in
+ * {@code SharedLock.incrementWriters} / {@code decrementWriters}.</li>
+ * <li>Spring Data Redis reads the shared reactive connection under a lock on every command in
+ * {@code LettuceConnectionFactory.getSharedReactiveConnection}. That method would also connect on first
+ * use, which is I/O: the main code connects eagerly at startup and {@code RedisConfigTest} proves it.</li>
+ * </ul>
+ * Everything else stays checked. Registered through
+ * {@code META-INF/services/reactor.blockhound.integration.BlockHoundIntegration}.
+ */
+public class LettuceBlockHoundIntegration implements BlockHoundIntegration {
+
+	@Override
+	public void applyTo(BlockHound.Builder builder) {
+		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters");
+		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters");
+		builder.allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
+				"getSharedReactiveConnection");
+	}
+
+}
