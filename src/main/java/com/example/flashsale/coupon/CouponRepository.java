@@ -56,7 +56,11 @@ class CouponRepository {
 
 	/** Takes the row lock of coupon {@code couponId} until the end of the current transaction. */
 	Mono<Void> lockCoupon(long couponId) {
-		return this.db.sql("SELECT id FROM coupons WHERE id = ? FOR UPDATE").bind(0, couponId).then();
+		return this.db.sql("SELECT id FROM coupons WHERE id = ? FOR UPDATE")
+			.bind(0, couponId)
+			.map((row) -> row.get("id", Long.class))
+			.all()
+			.then();
 	}
 
 	/** The user ids holding coupon {@code couponId} in MySQL, to rebuild the Redis issued set. */

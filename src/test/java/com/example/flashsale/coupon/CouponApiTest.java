@@ -60,7 +60,8 @@ class CouponApiTest extends IntegrationTest {
 	void secondClaimIs409AndSoldOutIs410() {
 		long couponId = CouponFixtures.openEvent(this.client, adminToken(), 1);
 		long user = CouponFixtures.freshUsers(2);
-		claim(couponId, userToken(user)).expectStatus().isCreated();
+		claim(couponId, userToken(user)).expectStatus().isCreated()
+			.expectBody().returnResult();
 		expectProblem(claim(couponId, userToken(user)), HttpStatus.CONFLICT, "COUPON_ALREADY_ISSUED");
 		expectProblem(claim(couponId, userToken(user + 1)), HttpStatus.GONE, "COUPON_SOLD_OUT");
 	}
