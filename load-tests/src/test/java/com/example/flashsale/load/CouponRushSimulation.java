@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * <pre>
  * mvn -f load-tests/pom.xml gatling:test \
  *     -Dgatling.simulationClass=com.example.flashsale.load.CouponRushSimulation \
- *     [-Dprofile=smoke] [-Dusers=5000 -Dquantity=100 -Dduration=5 -Dp99Ms=1000] [-Dsecret=...]
+ *     [-Dprofile=smoke] [-Dusers=5000 -Dquantity=100 -Dduration=5 -Dp99Ms=2000] [-Dsecret=...]
  * </pre>
  */
 public class CouponRushSimulation extends Simulation {
