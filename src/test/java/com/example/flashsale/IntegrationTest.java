@@ -7,6 +7,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -37,6 +39,23 @@ public abstract class IntegrationTest {
 	/** A bearer token with the ADMIN role. */
 	protected String adminToken() {
 		return this.tokens.issue(1, List.of("ADMIN"), Duration.ofHours(1));
+	}
+
+	/** {@code POST path} with a JSON body and a bearer token. */
+	protected WebTestClient.ResponseSpec postJson(String path, String token, String json) {
+		return this.client.post().uri(path).headers((h) -> h.setBearerAuth(token))
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(json).exchange();
+	}
+
+	/** Asserts an RFC 9457 problem detail with the given status and stable {@code code}. */
+	protected static void expectProblem(WebTestClient.ResponseSpec response, HttpStatus status, String code) {
+		response.expectStatus().isEqualTo(status)
+			.expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.status").isEqualTo(status.value())
+			.jsonPath("$.code").isEqualTo(code)
+			.jsonPath("$.title").isNotEmpty()
+			.jsonPath("$.detail").isNotEmpty();
 	}
 
 }

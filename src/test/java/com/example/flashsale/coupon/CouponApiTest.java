@@ -166,14 +166,4 @@ class CouponApiTest extends IntegrationTest {
 		return this.client.post().uri("/api/coupons/{id}/issue", couponId).headers((h) -> h.setBearerAuth(token)).exchange();
 	}
 
-	static void expectProblem(WebTestClient.ResponseSpec response, HttpStatus status, String code) {
-		response.expectStatus().isEqualTo(status)
-			.expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-			.expectBody()
-			.jsonPath("$.status").isEqualTo(status.value())
-			.jsonPath("$.code").isEqualTo(code)
-			.jsonPath("$.title").isNotEmpty()
-			.jsonPath("$.detail").isNotEmpty();
-	}
-
 }

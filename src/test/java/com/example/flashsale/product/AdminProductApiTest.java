@@ -42,22 +42,13 @@ class AdminProductApiTest extends IntegrationTest {
 			"{\"name\":\"x\",\"price\":\"cheap\",\"stock\":1}", "{\"name\":\"x\",\"price\":1,\"stock\":1e20}", "[" })
 	void invalidBodiesAre400AndWriteNothing(String body) {
 		long before = count();
-		this.client.post().uri("/api/admin/products").headers((h) -> h.setBearerAuth(adminToken()))
-			.contentType(MediaType.APPLICATION_JSON).bodyValue(body)
-			.exchange()
-			.expectStatus().isBadRequest()
-			.expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-			.expectBody().jsonPath("$.code").isEqualTo("INVALID_REQUEST");
+		expectProblem(postJson("/api/admin/products", adminToken(), body), HttpStatus.BAD_REQUEST, "INVALID_REQUEST");
 		assertThat(count()).isEqualTo(before);
 	}
 
 	@Test
 	void usersAreForbidden() {
-		this.client.post().uri("/api/admin/products").headers((h) -> h.setBearerAuth(userToken(5)))
-			.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"name\":\"x\",\"price\":1,\"stock\":1}")
-			.exchange()
-			.expectStatus().isEqualTo(HttpStatus.FORBIDDEN)
-			.expectBody().jsonPath("$.code").isEqualTo("FORBIDDEN");
+		expectProblem(postJson("/api/admin/products", userToken(5), "{\"name\":\"x\",\"price\":1,\"stock\":1}"), HttpStatus.FORBIDDEN, "FORBIDDEN");
 	}
 
 	private long count() {

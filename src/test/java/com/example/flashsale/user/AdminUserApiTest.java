@@ -42,22 +42,13 @@ class AdminUserApiTest extends IntegrationTest {
 	@ValueSource(strings = { "{}", "{\"name\":\"\"}", "{\"name\":7}", "{\"name\":[1]}", "not json" })
 	void invalidBodiesAre400AndWriteNothing(String body) {
 		long before = count();
-		this.client.post().uri("/api/admin/users").headers((h) -> h.setBearerAuth(adminToken()))
-			.contentType(MediaType.APPLICATION_JSON).bodyValue(body)
-			.exchange()
-			.expectStatus().isBadRequest()
-			.expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-			.expectBody().jsonPath("$.code").isEqualTo("INVALID_REQUEST");
+		expectProblem(postJson("/api/admin/users", adminToken(), body), HttpStatus.BAD_REQUEST, "INVALID_REQUEST");
 		assertThat(count()).isEqualTo(before);
 	}
 
 	@Test
 	void usersAreForbidden() {
-		this.client.post().uri("/api/admin/users").headers((h) -> h.setBearerAuth(userToken(5)))
-			.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"name\":\"Eve\"}")
-			.exchange()
-			.expectStatus().isEqualTo(HttpStatus.FORBIDDEN)
-			.expectBody().jsonPath("$.code").isEqualTo("FORBIDDEN");
+		expectProblem(postJson("/api/admin/users", userToken(5), "{\"name\":\"Eve\"}"), HttpStatus.FORBIDDEN, "FORBIDDEN");
 	}
 
 	private long count() {
