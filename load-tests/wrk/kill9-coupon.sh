@@ -35,7 +35,7 @@ command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; e
 
 APP_PID=""
 start_app() {
-  java -jar "$JAR" --server.port="$PORT" >> "$OUT_DIR/app.log" 2>&1 &
+  java -jar "$JAR" --spring.profiles.active=local --server.port="$PORT" >> "$OUT_DIR/app.log" 2>&1 &
   APP_PID=$!
   for _ in $(seq 1 120); do
     if curl -fs --max-time 2 -o /dev/null "$BASE/actuator/health/liveness"; then return; fi

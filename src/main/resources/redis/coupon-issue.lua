@@ -27,4 +27,7 @@ if redis.call('PTTL', KEYS[2]) == -1 then
 end
 local expiresAt = string.format('%d', now + tonumber(state[5]))
 local entryId = redis.call('XADD', KEYS[3], '*', 'user', ARGV[1], 'issuedAt', ARGV[2], 'expiresAt', expiresAt)
+if redis.call('PTTL', KEYS[3]) == -1 then
+  redis.call('PEXPIREAT', KEYS[3], state[6])
+end
 return {'ISSUED', entryId, expiresAt}

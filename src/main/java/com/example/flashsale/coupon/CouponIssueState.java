@@ -6,6 +6,7 @@ import java.util.List;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
@@ -35,6 +36,8 @@ class CouponIssueState {
 
 	private static final RedisScript<Long> INSTALL = LuaScripts.load("coupon-install", Long.class);
 
+	private static final RedisScript<Long> CONFIRM = LuaScripts.load("coupon-confirm", Long.class);
+
 	private final ReactiveStringRedisTemplate redis;
 
 	CouponIssueState(ReactiveStringRedisTemplate redis) {
@@ -49,29 +52,40 @@ class CouponIssueState {
 		List<String> keys = List.of(CouponKeys.state(couponId), CouponKeys.issued(couponId), CouponKeys.log(couponId));
 		return this.redis.execute(ISSUE, keys, List.of(Long.toString(userId), Long.toString(now.toEpochMilli())))
 			.next()
+			// the connection's single I/O thread must only read replies; everything after runs elsewhere
+			.publishOn(Schedulers.parallel())
 			.map((result) -> IssueDecision.of(couponId, userId, now, result));
 	}
 
 	/**
 	 * Installs {@code coupon}'s state unless present: the holders durable in MySQL go to the issued set
-	 * first, then remaining = total - holders.
+	 * first, then remaining = total - holders in the set (see {@code coupon-install.lua}).
 	 * @return true when this call installed it
 	 */
 	Mono<Boolean> install(Coupon coupon, Flux<Long> holders) {
 		String issuedKey = CouponKeys.issued(coupon.id());
 		return holders.map(String::valueOf)
 			.buffer(HOLDERS_PER_SADD)
-			.concatMap((batch) -> this.redis.opsForSet().add(issuedKey, batch.toArray(String[]::new))
-				.thenReturn(batch.size()))
-			.reduce(0L, Long::sum)
-			.flatMap((held) -> this.redis.execute(INSTALL, List.of(CouponKeys.state(coupon.id()), issuedKey),
-					List.of(Integer.toString(coupon.totalQuantity()), Long.toString(coupon.totalQuantity() - held),
-							Long.toString(coupon.startsAt().toEpochMilli()), Long.toString(coupon.endsAt().toEpochMilli()),
+			.concatMap((batch) -> this.redis.opsForSet().add(issuedKey, batch.toArray(String[]::new)))
+			.then(this.redis.execute(INSTALL, List.of(CouponKeys.state(coupon.id()), issuedKey),
+					List.of(Integer.toString(coupon.totalQuantity()), Long.toString(coupon.startsAt().toEpochMilli()),
+							Long.toString(coupon.endsAt().toEpochMilli()),
 							(coupon.status() == CouponStatus.ACTIVE) ? "1" : "0",
 							Long.toString(Duration.ofDays(coupon.validDays()).toMillis()),
 							Long.toString(coupon.endsAt().plus(KEEP_AFTER_WINDOW).toEpochMilli())))
 				.next())
 			.map((installed) -> installed == 1L);
+	}
+
+	/**
+	 * Makes sure holders just committed to MySQL are holders in Redis too (see {@code coupon-confirm.lua}).
+	 * @return how many were missing (non-zero only after Redis lost its data mid-commit)
+	 */
+	Mono<Long> confirm(long couponId, List<Long> userIds) {
+		return this.redis
+			.execute(CONFIRM, List.of(CouponKeys.state(couponId), CouponKeys.issued(couponId)),
+					userIds.stream().map(String::valueOf).toList())
+			.next();
 	}
 
 	/** The remaining quantity as Redis has it, empty when the state is not loaded. */

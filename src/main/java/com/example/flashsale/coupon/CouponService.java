@@ -64,7 +64,8 @@ class CouponService {
 	Mono<IssuedCoupon> issue(long couponId, long userId) {
 		return Mono.defer(() -> {
 			Sinks.One<IssuedCoupon> outcome = Sinks.one();
-			decideAndCommit(couponId, userId, true).subscribe(outcome::tryEmitValue, outcome::tryEmitError);
+			decideAndCommit(couponId, userId, true).subscribe(outcome::tryEmitValue, outcome::tryEmitError,
+					outcome::tryEmitEmpty);
 			return outcome.asMono();
 		});
 	}
@@ -118,13 +119,17 @@ class CouponService {
 	}
 
 	/**
-	 * The operators' view of an event: issued count as MySQL has it, remaining as Redis has it.
+	 * The operators' view of an event: issued count as MySQL has it, remaining as Redis has it. An event
+	 * outside its window whose Redis state is gone (it expires a day after the window) reports the
+	 * remaining quantity MySQL implies instead of loading the state again.
 	 * @return the view; COUPON_NOT_FOUND 404
 	 */
 	Mono<CouponAdminView> view(long couponId) {
 		return findCoupon(couponId).flatMap((coupon) -> this.state.remaining(couponId)
-			.switchIfEmpty(Mono.defer(() -> this.state.install(coupon, this.repository.findHolderIds(couponId))
-				.then(this.state.remaining(couponId))))
+			.switchIfEmpty(Mono.defer(() -> coupon.issuableAt(this.clock.instant())
+					? this.state.install(coupon, this.repository.findHolderIds(couponId))
+						.then(this.state.remaining(couponId))
+					: Mono.just((long) coupon.totalQuantity() - coupon.issuedCount())))
 			.map((remaining) -> CouponAdminView.of(coupon, remaining)));
 	}
 

@@ -57,12 +57,20 @@ class IssueLogRecovery implements SmartLifecycle {
 
 	private Mono<Long> recoverCoupon(long couponId, Instant cutoff) {
 		// committed entries leave the log, so each pass reads the oldest remaining ones
+		return replayOldest(couponId, cutoff)
+			.expand((replayed) -> (replayed == ENTRIES_PER_PASS) ? replayOldest(couponId, cutoff) : Mono.empty())
+			.reduce(0L, Long::sum)
+			.onErrorResume((ex) -> {
+				// one coupon that cannot be committed must not hold back the others
+				logger.error("Could not replay the issue log of coupon " + couponId + "; retrying next interval", ex);
+				return Mono.just(0L);
+			});
+	}
+
+	private Mono<Long> replayOldest(long couponId, Instant cutoff) {
 		return this.state.loggedBefore(couponId, cutoff, ENTRIES_PER_PASS)
 			.flatMap(this.writer::commit, ENTRIES_PER_PASS)
-			.count()
-			.expand((replayed) -> (replayed == ENTRIES_PER_PASS) ? this.state.loggedBefore(couponId, cutoff,
-					ENTRIES_PER_PASS).flatMap(this.writer::commit, ENTRIES_PER_PASS).count() : Mono.empty())
-			.reduce(0L, Long::sum);
+			.count();
 	}
 
 	@Override

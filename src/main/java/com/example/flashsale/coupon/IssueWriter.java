@@ -3,10 +3,10 @@ package com.example.flashsale.coupon;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -107,7 +107,8 @@ class IssueWriter {
 	}
 
 	private Mono<Map<String, IssuedCoupon>> writeBatch(List<Waiter> batch) {
-		Map<Long, List<PendingIssue>> byCoupon = new LinkedHashMap<>();
+		// coupon rows are locked in id order, so two lanes never wait on each other in a cycle
+		Map<Long, List<PendingIssue>> byCoupon = new TreeMap<>();
 		batch.forEach((w) -> byCoupon.computeIfAbsent(w.issue().couponId(), (id) -> new ArrayList<>()).add(w.issue()));
 		Mono<Map<String, IssuedCoupon>> transaction = Flux.fromIterable(byCoupon.entrySet())
 			.concatMap((entry) -> writeCoupon(entry.getKey(), entry.getValue()))
@@ -118,13 +119,30 @@ class IssueWriter {
 			.retryWhen(Retry.backoff(3, Duration.ofMillis(20))
 				.filter((ex) -> ex instanceof TransientDataAccessException || ex instanceof ConcurrencyFailureException))
 			.flatMap((committed) -> Flux.fromIterable(byCoupon.entrySet())
-				.concatMap((entry) -> this.state.forget(entry.getKey(),
-						entry.getValue().stream().map(PendingIssue::logEntryId).toList()))
-				.onErrorResume((ex) -> {
-					logger.warn("Committed issues stay in the Redis log until recovery replays them: " + ex);
-					return Mono.empty();
-				})
+				.concatMap((entry) -> confirmAndForget(entry.getKey(), entry.getValue()))
 				.then(Mono.just(committed)));
+	}
+
+	/**
+	 * After the commit: confirms the holders in Redis (repairs a state rebuilt while this batch was in
+	 * flight), then deletes the log entries. A failure here only leaves entries for recovery to replay.
+	 */
+	private Mono<Void> confirmAndForget(long couponId, List<PendingIssue> issues) {
+		List<Long> userIds = issues.stream().map(PendingIssue::userId).distinct().toList();
+		return this.state.confirm(couponId, userIds)
+			.doOnNext((missing) -> {
+				if (missing > 0) {
+					logger.warn("Coupon " + couponId + ": " + missing
+							+ " committed holders were missing from a rebuilt Redis state; added them");
+				}
+			})
+			.then(this.state.forget(couponId, issues.stream().map(PendingIssue::logEntryId).toList()))
+			.onErrorResume((ex) -> {
+				logger.warn("Committed issues of coupon " + couponId + " stay in the Redis log until recovery replays them: "
+						+ ex);
+				return Mono.empty();
+			})
+			.then();
 	}
 
 	private Flux<CouponRepository.IssuedCouponRow> writeCoupon(long couponId, List<PendingIssue> issues) {

@@ -24,6 +24,21 @@ record NewCoupon(@NotBlank @Size(max = 64) @Pattern(regexp = "[A-Za-z0-9_-]*") S
 		@Positive @Max(10_000_000) int totalQuantity, @NotNull Instant startsAt, @NotNull Instant endsAt,
 		@Positive @Max(3650) int validDays) {
 
+	/** Earliest accepted window instant. */
+	static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+
+	/** Latest accepted window instant (DATETIME ends at year 9999). */
+	static final Instant LATEST = Instant.parse("9000-01-01T00:00:00Z");
+
+	@AssertTrue(message = "startsAt and endsAt must lie between 2000-01-01 and 9000-01-01")
+	boolean isWindowInRange() {
+		return inRange(this.startsAt) && inRange(this.endsAt);
+	}
+
+	private static boolean inRange(Instant instant) {
+		return instant == null || (!instant.isBefore(EARLIEST) && instant.isBefore(LATEST));
+	}
+
 	@AssertTrue(message = "endsAt must be after startsAt")
 	boolean isWindowValid() {
 		return this.startsAt == null || this.endsAt == null || this.endsAt.isAfter(this.startsAt);

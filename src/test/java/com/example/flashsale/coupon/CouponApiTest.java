@@ -7,10 +7,16 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.example.flashsale.IntegrationTest;
@@ -21,6 +27,12 @@ class CouponApiTest extends IntegrationTest {
 
 	@Value("${app.security.jwt.secret}")
 	String secret;
+
+	@Autowired
+	DatabaseClient db;
+
+	@LocalServerPort
+	int port;
 
 	@Test
 	void claimAnswers201ThenListsTheCoupon() {
@@ -145,11 +157,44 @@ class CouponApiTest extends IntegrationTest {
 			"{\"code\":\"A\",\"name\":\"n\",\"discountAmount\":-1,\"totalQuantity\":5,\"startsAt\":\"2030-01-01T00:00:00Z\",\"endsAt\":\"2030-01-02T00:00:00Z\",\"validDays\":1}",
 			"{\"code\":\"A\",\"name\":\"n\",\"discountAmount\":100,\"totalQuantity\":0,\"startsAt\":\"2030-01-01T00:00:00Z\",\"endsAt\":\"2030-01-02T00:00:00Z\",\"validDays\":1}",
 			"{\"code\":\"A\",\"name\":\"n\",\"discountAmount\":100,\"totalQuantity\":5,\"startsAt\":\"2030-01-02T00:00:00Z\",\"endsAt\":\"2030-01-01T00:00:00Z\",\"validDays\":1}",
-			"{\"code\":\"A\",\"name\":\"n\",\"discountAmount\":100,\"totalQuantity\":5,\"startsAt\":\"2030-01-01T00:00:00Z\",\"endsAt\":\"2030-01-02T00:00:00Z\",\"validDays\":0}" })
+			"{\"code\":\"A\",\"name\":\"n\",\"discountAmount\":100,\"totalQuantity\":5,\"startsAt\":\"2030-01-01T00:00:00Z\",\"endsAt\":\"2030-01-02T00:00:00Z\",\"validDays\":0}",
+			"{\"code\":\"A\",\"name\":\"n\",\"discountAmount\":100,\"totalQuantity\":5,\"startsAt\":\"2030-01-01T00:00:00Z\",\"endsAt\":\"+99999-01-01T00:00:00Z\",\"validDays\":1}" })
 	void invalidCouponBodiesAre400AndCreateNothing(String body) {
-		expectProblem(this.client.post().uri("/api/admin/coupons").headers((h) -> h.setBearerAuth(adminToken()))
-			.contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange(), HttpStatus.BAD_REQUEST,
-				"INVALID_REQUEST");
+		long before = coupons();
+		expectProblem(postJson("/api/admin/coupons", adminToken(), body), HttpStatus.BAD_REQUEST, "INVALID_REQUEST");
+		org.assertj.core.api.Assertions.assertThat(coupons()).isEqualTo(before);
+	}
+
+	@Test
+	void aMalformedContentTypeIs415() {
+		// WebClient refuses to send such a header, so this goes through Reactor Netty directly
+		String[] answer = HttpClient.create()
+			.headers((h) -> h.set("Authorization", "Bearer " + adminToken()).set("Content-Type", "not a media type"))
+			.post()
+			.uri("http://127.0.0.1:" + this.port + "/api/admin/coupons")
+			.send(ByteBufFlux.fromString(Mono.just("{}")))
+			.responseSingle((response, body) -> body.asString()
+				.map((text) -> new String[] { String.valueOf(response.status().code()),
+						response.responseHeaders().get("Content-Type"), text }))
+			.block(Duration.ofSeconds(10));
+		org.assertj.core.api.Assertions.assertThat(answer[0]).isEqualTo("415");
+		org.assertj.core.api.Assertions.assertThat(answer[1]).startsWith("application/problem+json");
+		org.assertj.core.api.Assertions.assertThat(answer[2]).contains("\"code\":\"UNSUPPORTED_MEDIA_TYPE\"");
+	}
+
+	@Test
+	void anEventWhoseWindowEndedLongAgoReportsItsRemainingQuantityFromMySql() {
+		Instant now = Instant.now();
+		long couponId = CouponFixtures.create(this.client, adminToken(), 7, now.minus(Duration.ofDays(5)),
+				now.minus(Duration.ofDays(3)));
+		CouponAdminView view = CouponFixtures.view(this.client, adminToken(), couponId);
+		org.assertj.core.api.Assertions.assertThat(view.remainingQuantity()).isEqualTo(7);
+		expectProblem(claim(couponId, userToken(CouponFixtures.freshUsers(1))), HttpStatus.FORBIDDEN,
+				"COUPON_NOT_ISSUABLE");
+	}
+
+	private long coupons() {
+		return this.db.sql("SELECT COUNT(*) AS n FROM coupons").map((row) -> row.get("n", Long.class)).one().block();
 	}
 
 	@Test

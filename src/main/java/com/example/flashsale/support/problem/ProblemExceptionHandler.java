@@ -1,10 +1,10 @@
 package com.example.flashsale.support.problem;
 
-import java.net.ConnectException;
+import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
-import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
 import org.apache.commons.logging.Log;
@@ -15,9 +15,11 @@ import tools.jackson.core.JacksonException;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.codec.CodecException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.TransientDataAccessException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
@@ -53,6 +55,9 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 		}
 		if (isBadInput(ex)) {
 			return this.writer.write(exchange, ErrorCode.INVALID_REQUEST, badInputDetail(ex));
+		}
+		if (ex instanceof InvalidMediaTypeException) {
+			return this.writer.write(exchange, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "The Content-Type header is malformed.");
 		}
 		if (ex instanceof ResponseStatusException status) {
 			return this.writer.write(exchange, codeOf(status.getStatusCode()), status.getReason());
@@ -101,14 +106,17 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 		};
 	}
 
-	/** True when the cause chain says Redis or the database could not be reached in time. */
+	/**
+	 * True when the cause chain says Redis or the database could not be reached (connection refused or
+	 * lost, timeouts, pool exhausted). Errors the database reports about a statement are not that: a
+	 * retry would fail the same way, so they stay 500s to be fixed, not 503s to be retried.
+	 */
 	static boolean isUnavailable(Throwable ex) {
 		for (Throwable t = ex; t != null; t = t.getCause()) {
-			if (t instanceof DataAccessResourceFailureException || t instanceof TransientDataAccessException
-					|| t instanceof RedisConnectionException || t instanceof io.lettuce.core.RedisCommandTimeoutException
-					|| t instanceof R2dbcTransientResourceException || t instanceof R2dbcNonTransientResourceException
-					|| t instanceof R2dbcTimeoutException || t instanceof ConnectException
-					|| t instanceof TimeoutException) {
+			if (t instanceof RedisConnectionFailureException || t instanceof QueryTimeoutException
+					|| t instanceof TransientDataAccessResourceException || t instanceof RedisConnectionException
+					|| t instanceof RedisCommandTimeoutException || t instanceof R2dbcTransientResourceException
+					|| t instanceof R2dbcTimeoutException || t instanceof IOException || t instanceof TimeoutException) {
 				return true;
 			}
 		}
