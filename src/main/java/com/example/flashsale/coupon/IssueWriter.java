@@ -96,7 +96,7 @@ class IssueWriter {
 		}
 		if (batch.isEmpty()) {
 			this.activeLanes.decrementAndGet();
-			// an issue queued after the poll and before the decrement would wait for the next arrival
+			// re-check: an issue queued between the poll and the decrement must not wait for the next arrival
 			drain();
 			return;
 		}
@@ -115,7 +115,7 @@ class IssueWriter {
 			.collectMap((row) -> key(row.coupon().couponId(), row.userId()), CouponRepository.IssuedCouponRow::coupon,
 					HashMap::new)
 			.as(this.transactional::transactional);
-		return Mono.defer(() -> transaction)
+		return transaction
 			.retryWhen(Retry.backoff(3, Duration.ofMillis(20))
 				.filter((ex) -> ex instanceof TransientDataAccessException || ex instanceof ConcurrencyFailureException))
 			.flatMap((committed) -> Flux.fromIterable(byCoupon.entrySet())

@@ -42,14 +42,23 @@ class DemoData implements ApplicationRunner {
 		this.clock = clock;
 	}
 
+	/**
+	 * Starts the load without waiting for it: the runner thread must not block, and the demo rows land
+	 * within milliseconds of startup. Failures are logged; the service runs without demo data then.
+	 */
 	@Override
 	public void run(ApplicationArguments args) {
-		Long users = this.db.sql("SELECT COUNT(*) AS n FROM users").map((row) -> row.get("n", Long.class)).one().block();
-		if (users != null && users > 0) {
-			return;
-		}
-		LocalDateTime now = LocalDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC);
-		Flux.just("Alice", "Bob", "Carol")
+		this.db.sql("SELECT COUNT(*) AS n FROM users")
+			.map((row) -> row.get("n", Long.class))
+			.one()
+			.filter((users) -> users == 0)
+			.flatMap((empty) -> load(LocalDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC)))
+			.subscribe((loaded) -> logger.info("Loaded demo data: users 1-3, 3 products, coupon event WELCOME"),
+					(ex) -> logger.error("Could not load the demo data", ex));
+	}
+
+	private Mono<Boolean> load(LocalDateTime now) {
+		return Flux.just("Alice", "Bob", "Carol")
 			.concatMap((name) -> this.db
 				.sql("INSERT INTO users (name, balance, created_at, updated_at) VALUES (?, ?, ?, ?)")
 				.bind(0, name).bind(1, DEMO_BALANCE).bind(2, now).bind(3, now)
@@ -60,20 +69,23 @@ class DemoData implements ApplicationRunner {
 						+ "status, created_at) VALUES (?, 'CHARGE', ?, ?, 'COMPLETED', ?)")
 					.bind(0, id).bind(1, DEMO_BALANCE).bind(2, DEMO_BALANCE).bind(3, now)
 					.then()))
-			.thenMany(Flux.just(new Object[] { "Mechanical keyboard", 89_000L, 100 },
-					new Object[] { "Wireless mouse", 39_000L, 200 }, new Object[] { "Limited sneakers", 159_000L, 10 }))
+			.thenMany(Flux.just(new DemoProduct("Mechanical keyboard", 89_000, 100),
+					new DemoProduct("Wireless mouse", 39_000, 200), new DemoProduct("Limited sneakers", 159_000, 10)))
 			.concatMap((product) -> this.db
 				.sql("INSERT INTO products (name, price, stock, status, created_at, updated_at) VALUES (?, ?, ?, 'ACTIVE', ?, ?)")
-				.bind(0, product[0]).bind(1, product[1]).bind(2, product[2]).bind(3, now).bind(4, now)
+				.bind(0, product.name()).bind(1, product.price()).bind(2, product.stock()).bind(3, now).bind(4, now)
 				.then())
 			.then(this.db.sql("INSERT INTO coupons (code, name, discount_amount, total_quantity, issued_count, starts_at, "
 					+ "ends_at, valid_days, status, created_at) VALUES ('WELCOME', 'Welcome 3,000 KRW off', 3000, 100, 0, ?, ?, 7, "
 					+ "'ACTIVE', ?)")
 				.bind(0, now.minus(Duration.ofMinutes(1))).bind(1, now.plus(Duration.ofDays(30))).bind(2, now)
 				.then())
-			.as(this.transactional::transactional)
-			.then(Mono.fromRunnable(() -> logger.info("Loaded demo data: users 1-3, 3 products, coupon event WELCOME")))
-			.block();
+			.thenReturn(true)
+			.as(this.transactional::transactional);
+	}
+
+	/** A demo product; price in KRW. */
+	private record DemoProduct(String name, long price, int stock) {
 	}
 
 }
