@@ -3,14 +3,21 @@ package com.example.flashsale;
 import java.time.Duration;
 import java.util.List;
 
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import com.example.flashsale.support.security.TokenIssuer;
 
@@ -25,8 +32,17 @@ import com.example.flashsale.support.security.TokenIssuer;
 @Import(TestInfrastructure.class)
 public abstract class IntegrationTest {
 
+	/** Up to 1,000 connections at once, for tests that fire thousands of requests in parallel. */
+	private static final ConnectionProvider PARALLEL_CONNECTIONS = ConnectionProvider.builder("parallel-tests")
+		.maxConnections(1_000)
+		.pendingAcquireMaxCount(-1)
+		.build();
+
 	@Autowired
 	protected WebTestClient client;
+
+	@LocalServerPort
+	protected int port;
 
 	@Autowired
 	protected TokenIssuer tokens;
@@ -39,6 +55,19 @@ public abstract class IntegrationTest {
 	/** A bearer token with the ADMIN role. */
 	protected String adminToken() {
 		return this.tokens.issue(1, List.of("ADMIN"), Duration.ofHours(1));
+	}
+
+	/** A client of the running service with up to 1,000 parallel connections. */
+	protected WebClient parallelClient() {
+		return WebClient.builder()
+			.clientConnector(new ReactorClientHttpConnector(HttpClient.create(PARALLEL_CONNECTIONS)))
+			.baseUrl("http://127.0.0.1:" + this.port)
+			.build();
+	}
+
+	/** The status of {@code request}'s answer, its body discarded. */
+	protected static Mono<Integer> status(WebClient.RequestHeadersSpec<?> request) {
+		return request.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()));
 	}
 
 	/** {@code POST path} with a JSON body and a bearer token. */

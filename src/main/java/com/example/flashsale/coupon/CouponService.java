@@ -7,7 +7,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
@@ -15,6 +14,7 @@ import org.springframework.stereotype.Service;
 import com.example.flashsale.coupon.CouponIssueState.IssueDecision;
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
+import com.example.flashsale.support.reactor.RunToCompletion;
 
 /**
  * The coupon feature's API (SPEC sections 3-4): open an event, claim a coupon first-come, list a user's
@@ -62,12 +62,7 @@ class CouponService {
 	 * COUPON_ALREADY_ISSUED 409, COUPON_SOLD_OUT 410
 	 */
 	Mono<IssuedCoupon> issue(long couponId, long userId) {
-		return Mono.defer(() -> {
-			Sinks.One<IssuedCoupon> outcome = Sinks.one();
-			decideAndCommit(couponId, userId, true).subscribe(outcome::tryEmitValue, outcome::tryEmitError,
-					outcome::tryEmitEmpty);
-			return outcome.asMono();
-		});
+		return RunToCompletion.of(() -> decideAndCommit(couponId, userId, true));
 	}
 
 	private Mono<IssuedCoupon> decideAndCommit(long couponId, long userId, boolean loadIfMissing) {

@@ -13,7 +13,6 @@ import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -31,8 +30,6 @@ class CouponApiTest extends IntegrationTest {
 	@Autowired
 	DatabaseClient db;
 
-	@LocalServerPort
-	int port;
 
 	@Test
 	void claimAnswers201ThenListsTheCoupon() {

@@ -15,7 +15,6 @@ import reactor.netty.resources.ConnectionProvider;
 import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -42,8 +41,6 @@ class CouponIssueDurabilityTest extends IntegrationTest {
 	@Autowired
 	IssueWriter writer;
 
-	@LocalServerPort
-	int port;
 
 	@Autowired
 	ReactiveStringRedisTemplate redis;

@@ -6,17 +6,11 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import reactor.core.publisher.Flux;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -34,32 +28,14 @@ class CouponIssueRaceTest extends IntegrationTest {
 
 	private static final int QUANTITY = 100;
 
-	private static ConnectionProvider connections;
-
-	@LocalServerPort
-	int port;
-
 	@Autowired
 	DatabaseClient db;
-
-	@BeforeAll
-	static void openConnections() {
-		connections = ConnectionProvider.builder("race").maxConnections(1_000).pendingAcquireMaxCount(-1).build();
-	}
-
-	@AfterAll
-	static void closeConnections() {
-		connections.dispose();
-	}
 
 	private WebClient web;
 
 	@BeforeEach
 	void client() {
-		this.web = WebClient.builder()
-			.clientConnector(new ReactorClientHttpConnector(HttpClient.create(connections)))
-			.baseUrl("http://127.0.0.1:" + this.port)
-			.build();
+		this.web = parallelClient();
 	}
 
 	@RepeatedTest(3)
@@ -94,10 +70,7 @@ class CouponIssueRaceTest extends IntegrationTest {
 	}
 
 	private Flux<Integer> claim(long couponId, String token) {
-		return this.web.post()
-			.uri("/api/coupons/{id}/issue", couponId)
-			.headers((h) -> h.setBearerAuth(token))
-			.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()))
+		return status(this.web.post().uri("/api/coupons/{id}/issue", couponId).headers((h) -> h.setBearerAuth(token)))
 			.flux();
 	}
 

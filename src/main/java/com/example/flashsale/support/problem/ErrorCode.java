@@ -22,7 +22,13 @@ public enum ErrorCode {
 	COUPON_NOT_ISSUABLE(HttpStatus.FORBIDDEN, "Coupon not issuable"),
 	COUPON_ALREADY_ISSUED(HttpStatus.CONFLICT, "Coupon already issued"),
 	COUPON_SOLD_OUT(HttpStatus.GONE, "Coupon sold out"),
-	DUPLICATE_COUPON_CODE(HttpStatus.CONFLICT, "Duplicate coupon code");
+	DUPLICATE_COUPON_CODE(HttpStatus.CONFLICT, "Duplicate coupon code"),
+
+	USER_NOT_FOUND(HttpStatus.NOT_FOUND, "User not found"),
+	INVALID_CHARGE_AMOUNT(HttpStatus.BAD_REQUEST, "Invalid charge amount"),
+	CHARGE_IN_PROGRESS(HttpStatus.CONFLICT, "Charge in progress"),
+
+	PRODUCT_NOT_FOUND(HttpStatus.NOT_FOUND, "Product not found");
 
 	private final HttpStatus status;
 

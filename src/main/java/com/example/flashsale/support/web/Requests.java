@@ -1,5 +1,6 @@
 package com.example.flashsale.support.web;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -37,17 +38,28 @@ public class Requests {
 	 * @throws ProblemException 400 when it is not a number, not positive or out of range
 	 */
 	public long pathId(ServerRequest request, String name) {
-		String raw = request.pathVariable(name);
+		return positive(request.pathVariable(name), "Path variable '" + name + "'");
+	}
+
+	/**
+	 * The query parameter {@code name} as a positive {@code long}, if present.
+	 * @throws ProblemException 400 when present but not a number, not positive or out of range
+	 */
+	public Optional<Long> positiveQueryParam(ServerRequest request, String name) {
+		return request.queryParam(name).map((raw) -> positive(raw, "Query parameter '" + name + "'"));
+	}
+
+	private static long positive(String raw, String what) {
 		try {
-			long id = Long.parseLong(raw);
-			if (id > 0) {
-				return id;
+			long value = Long.parseLong(raw);
+			if (value > 0) {
+				return value;
 			}
 		}
 		catch (NumberFormatException ex) {
 			// answered below
 		}
-		throw ProblemException.invalid("Path variable '" + name + "' must be a positive integer, got '" + raw + "'.");
+		throw ProblemException.invalid(what + " must be a positive integer, got '" + raw + "'.");
 	}
 
 	/**

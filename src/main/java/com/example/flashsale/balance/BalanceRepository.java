@@ -1,0 +1,77 @@
+package com.example.flashsale.balance;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+
+/** SQL for balances and the ledger over R2DBC; transactions are the callers' business. */
+@Repository
+class BalanceRepository {
+
+	private final DatabaseClient db;
+
+	BalanceRepository(DatabaseClient db) {
+		this.db = db;
+	}
+
+	/** The user's balance; empty when the user does not exist. */
+	Mono<Long> findBalance(long userId) {
+		return this.db.sql("SELECT balance FROM users WHERE id = ?")
+			.bind(0, userId)
+			.map((row) -> row.get("balance", Long.class))
+			.one();
+	}
+
+	/** The user's balance, row-locked until the end of the current transaction; empty when no such user. */
+	Mono<Long> lockBalance(long userId) {
+		return this.db.sql("SELECT balance FROM users WHERE id = ? FOR UPDATE")
+			.bind(0, userId)
+			.map((row) -> row.get("balance", Long.class))
+			.one();
+	}
+
+	Mono<Void> setBalance(long userId, long balance, Instant now) {
+		return this.db.sql("UPDATE users SET balance = ?, updated_at = ? WHERE id = ?")
+			.bind(0, balance)
+			.bind(1, utc(now))
+			.bind(2, userId)
+			.then();
+	}
+
+	/** Appends a COMPLETED CHARGE row and returns its id. */
+	Mono<Long> insertCharge(long userId, long amount, long balanceAfter, Instant now) {
+		return this.db.sql("INSERT INTO balance_transactions (user_id, type, amount, balance_after, status, created_at) "
+				+ "VALUES (?, 'CHARGE', ?, ?, 'COMPLETED', ?)")
+			.bind(0, userId)
+			.bind(1, amount)
+			.bind(2, balanceAfter)
+			.bind(3, utc(now))
+			.filter((statement) -> statement.returnGeneratedValues("id"))
+			.map((row) -> row.get("id", Long.class))
+			.one();
+	}
+
+	/** Up to {@code limit} of the user's ledger rows with an id below {@code beforeId}, newest first. */
+	Flux<LedgerEntry> findLedger(long userId, long beforeId, int limit) {
+		return this.db.sql("SELECT id, type, amount, balance_after, order_id, status, created_at FROM balance_transactions "
+				+ "WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?")
+			.bind(0, userId)
+			.bind(1, beforeId)
+			.bind(2, limit)
+			.map((row) -> new LedgerEntry(row.get("id", Long.class), row.get("type", String.class),
+					row.get("amount", Long.class), row.get("balance_after", Long.class), row.get("order_id", Long.class),
+					row.get("status", String.class), row.get("created_at", LocalDateTime.class).toInstant(ZoneOffset.UTC)))
+			.all();
+	}
+
+	private static LocalDateTime utc(Instant instant) {
+		return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+	}
+
+}

@@ -1,0 +1,19 @@
+package com.example.flashsale.balance;
+
+import java.time.Instant;
+
+/**
+ * One row of a user's ledger (table {@code balance_transactions}; SPEC section 2); amounts in KRW,
+ * signed (a PAYMENT is negative).
+ *
+ * @param id the transaction id, also the paging cursor
+ * @param type {@code CHARGE}, {@code PAYMENT} or {@code REFUND}
+ * @param amount the signed change of the balance
+ * @param balanceAfter the balance right after this entry
+ * @param orderId the order of a payment or refund, else null
+ * @param status {@code PENDING} or {@code COMPLETED}; only completed entries count in the balance
+ * @param createdAt when it was written
+ */
+record LedgerEntry(long id, String type, long amount, long balanceAfter, Long orderId, String status,
+		Instant createdAt) {
+}
