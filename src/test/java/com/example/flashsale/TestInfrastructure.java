@@ -5,19 +5,23 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.mysql.MySQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.testcontainers.service.connection.ServiceConnection;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * The one test configuration for MySQL and Redis: Testcontainers MySQL 8.4 and Redis 7 when a Docker
  * engine answers, otherwise the MySQL/MariaDB and Redis already listening on localhost (the
  * {@code test} profile points at database {@code flashsale_test} and Redis db 1). Tests never skip
- * for lack of Docker.
+ * for lack of Docker. The service reaches Redis through a {@link RedisFaultProxy}, so outage tests can
+ * cut it.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class TestInfrastructure {
@@ -31,10 +35,31 @@ public class TestInfrastructure {
 	}
 
 	@Bean
-	@ServiceConnection(name = "redis")
 	@Conditional(DockerAvailable.class)
 	RedisContainer redis() {
 		return new RedisContainer(DockerImageName.parse("redis:7"));
+	}
+
+	@Bean(destroyMethod = "close")
+	RedisFaultProxy redisFaultProxy(ObjectProvider<RedisContainer> container, Environment environment) {
+		RedisContainer redis = container.getIfAvailable();
+		if (redis != null) {
+			redis.start();
+			return new RedisFaultProxy(redis.getRedisHost(), redis.getRedisPort());
+		}
+		return new RedisFaultProxy(environment.getProperty("spring.data.redis.host", "127.0.0.1"),
+				environment.getProperty("spring.data.redis.port", Integer.class, 6379));
+	}
+
+	@Bean
+	DataRedisConnectionDetails redisThroughProxy(RedisFaultProxy proxy, Environment environment) {
+		int database = environment.getProperty("spring.data.redis.database", Integer.class, 0);
+		return new DataRedisConnectionDetails() {
+			@Override
+			public Standalone getStandalone() {
+				return Standalone.of("127.0.0.1", proxy.port(), database);
+			}
+		};
 	}
 
 	/** Matches when a Docker engine answers. */

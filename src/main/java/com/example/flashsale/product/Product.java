@@ -1,5 +1,19 @@
 package com.example.flashsale.product;
 
-/** A product (table {@code products}); price in KRW, stock never negative. */
-record Product(long id, String name, long price, int stock, String status) {
+/**
+ * A product as the API shows it (table {@code products}; SPEC sections 2-3).
+ *
+ * @param id the product id
+ * @param name its display name
+ * @param price the unit price in KRW
+ * @param stock the durable stock (MySQL), never negative
+ * @param status {@code ACTIVE} (for sale) or {@code INACTIVE}
+ */
+public record Product(long id, String name, long price, int stock, ProductStatus status) {
+
+	/** True when the product is for sale. */
+	public boolean active() {
+		return this.status == ProductStatus.ACTIVE;
+	}
+
 }

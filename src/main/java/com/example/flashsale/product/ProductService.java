@@ -1,41 +1,109 @@
 package com.example.flashsale.product;
 
 import java.time.Clock;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
 
-/** Creates products. */
+import com.example.flashsale.support.problem.ErrorCode;
+import com.example.flashsale.support.problem.ProblemException;
+import com.example.flashsale.support.reactor.RunToCompletion;
+
+/**
+ * Operators' changes to the catalogue (SPEC section 3, admin). Each change keeps MySQL, the Redis stock
+ * and the caches together: the Redis steps run inside the MySQL transaction, so an unreachable Redis
+ * rolls the change back (503, nothing changed); the caches are evicted again after the commit, so a
+ * read that raced the change cannot keep the old value.
+ */
 @Service
 class ProductService {
 
-	private final DatabaseClient db;
+	private static final Log logger = LogFactory.getLog(ProductService.class);
+
+	private final ProductRepository repository;
+
+	private final ProductStock stock;
+
+	private final ProductCatalog catalog;
+
+	private final TransactionalOperator transactional;
 
 	private final Clock clock;
 
-	ProductService(DatabaseClient db, Clock clock) {
-		this.db = db;
+	ProductService(ProductRepository repository, ProductStock stock, ProductCatalog catalog,
+			TransactionalOperator transactional, Clock clock) {
+		this.repository = repository;
+		this.stock = stock;
+		this.catalog = catalog;
+		this.transactional = transactional;
 		this.clock = clock;
 	}
 
-	/** Creates an ACTIVE product. */
+	/** Creates an ACTIVE product with its sellable stock in Redis. */
 	Mono<Product> create(NewProduct request) {
-		LocalDateTime now = LocalDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC);
-		return this.db
-			.sql("INSERT INTO products (name, price, stock, status, created_at, updated_at) VALUES (?, ?, ?, 'ACTIVE', ?, ?)")
-			.bind(0, request.name())
-			.bind(1, request.price())
-			.bind(2, request.stock())
-			.bind(3, now)
-			.bind(4, now)
-			.filter((statement) -> statement.returnGeneratedValues("id"))
-			.map((row) -> new Product(row.get("id", Long.class), request.name(), request.price(), request.stock(),
-					"ACTIVE"))
-			.one();
+		return RunToCompletion.of(() -> this.repository.insert(request, this.clock.instant())
+			.flatMap((product) -> this.stock.put(product.id(), product.stock())
+				.then(this.catalog.evict(List.of(product.id())))
+				.thenReturn(product))
+			.as(this.transactional::transactional)
+			.flatMap(this::evictAfterCommit));
+	}
+
+	/**
+	 * Applies {@code patch} to product {@code productId}; a stock change moves the sellable stock in
+	 * Redis by the same delta (orders in flight keep their reservations).
+	 * @return the product afterwards; PRODUCT_NOT_FOUND 404
+	 */
+	Mono<Product> update(long productId, ProductPatch patch) {
+		AtomicReference<StockChange> applied = new AtomicReference<>();
+		return RunToCompletion.of(() -> this.repository.lockById(productId)
+			.switchIfEmpty(Mono.error(() -> new ProblemException(ErrorCode.PRODUCT_NOT_FOUND,
+					"Product " + productId + " does not exist.")))
+			.flatMap((current) -> {
+				Product changed = patch.applyTo(current);
+				StockChange change = new StockChange(productId, changed.stock() - current.stock(), current.stock(),
+						changed.stock());
+				return this.repository.update(changed, this.clock.instant())
+					.then(this.catalog.evict(List.of(productId)))
+					.then((change.delta() == 0) ? Mono.empty()
+							: this.stock.adjust(productId, change.delta(), change.to())
+								.doOnNext((sellable) -> applied.set(change)))
+					.thenReturn(changed);
+			})
+			.as(this.transactional::transactional)
+			.onErrorResume((ex) -> undo(applied.get()).then(Mono.error(ex)))
+			.flatMap(this::evictAfterCommit));
+	}
+
+	/** Takes back a Redis stock change whose MySQL transaction did not commit. */
+	private Mono<Void> undo(StockChange change) {
+		if (change == null) {
+			return Mono.empty();
+		}
+		return this.stock.adjust(change.productId(), -change.delta(), change.from())
+			.onErrorResume((ex) -> {
+				logger.error("Product " + change.productId() + ": the MySQL change rolled back but the Redis stock "
+						+ "keeps a delta of " + change.delta() + ": " + ex);
+				return Mono.empty();
+			})
+			.then();
+	}
+
+	private Mono<Product> evictAfterCommit(Product product) {
+		return this.catalog.evict(List.of(product.id())).onErrorResume((ex) -> {
+			logger.warn("Product " + product.id() + " changed but its cache entries could not be evicted; "
+					+ "they expire within " + ProductCatalog.TTL + ": " + ex);
+			return Mono.empty();
+		}).thenReturn(product);
+	}
+
+	private record StockChange(long productId, int delta, int from, int to) {
 	}
 
 }

@@ -1,0 +1,98 @@
+package com.example.flashsale.product;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+
+/** SQL for products over R2DBC; transactions are the callers' business. */
+@Repository
+class ProductRepository {
+
+	private static final String COLUMNS = "id, name, price, stock, status";
+
+	private final DatabaseClient db;
+
+	ProductRepository(DatabaseClient db) {
+		this.db = db;
+	}
+
+	/** Inserts an ACTIVE product and returns it. */
+	Mono<Product> insert(NewProduct product, Instant now) {
+		LocalDateTime at = LocalDateTime.ofInstant(now, ZoneOffset.UTC);
+		return this.db
+			.sql("INSERT INTO products (name, price, stock, status, created_at, updated_at) VALUES (?, ?, ?, 'ACTIVE', ?, ?)")
+			.bind(0, product.name())
+			.bind(1, product.price())
+			.bind(2, product.stock())
+			.bind(3, at)
+			.bind(4, at)
+			.filter((statement) -> statement.returnGeneratedValues("id"))
+			.map((row) -> new Product(row.get("id", Long.class), product.name(), product.price(), product.stock(),
+					ProductStatus.ACTIVE))
+			.one();
+	}
+
+	/** The ACTIVE products by id. */
+	Flux<Product> findActive() {
+		return this.db.sql("SELECT " + COLUMNS + " FROM products WHERE status = 'ACTIVE' ORDER BY id")
+			.map(ProductRepository::product)
+			.all();
+	}
+
+	Mono<Product> findById(long id) {
+		return this.db.sql("SELECT " + COLUMNS + " FROM products WHERE id = ?")
+			.bind(0, id)
+			.map(ProductRepository::product)
+			.one();
+	}
+
+	/** The product, row-locked until the end of the current transaction. */
+	Mono<Product> lockById(long id) {
+		return this.db.sql("SELECT " + COLUMNS + " FROM products WHERE id = ? FOR UPDATE")
+			.bind(0, id)
+			.map(ProductRepository::product)
+			.one();
+	}
+
+	/** Writes every field of {@code product}. */
+	Mono<Void> update(Product product, Instant now) {
+		return this.db.sql("UPDATE products SET name = ?, price = ?, stock = ?, status = ?, updated_at = ? WHERE id = ?")
+			.bind(0, product.name())
+			.bind(1, product.price())
+			.bind(2, product.stock())
+			.bind(3, product.status().name())
+			.bind(4, LocalDateTime.ofInstant(now, ZoneOffset.UTC))
+			.bind(5, product.id())
+			.then();
+	}
+
+	/** Every product, by id. */
+	Flux<Product> findAll() {
+		return this.db.sql("SELECT " + COLUMNS + " FROM products ORDER BY id").map(ProductRepository::product).all();
+	}
+
+	/** The products of {@code ids} that exist. */
+	Flux<Product> findByIds(Collection<Long> ids) {
+		if (ids.isEmpty()) {
+			return Flux.empty();
+		}
+		return this.db.sql("SELECT " + COLUMNS + " FROM products WHERE id IN (:ids)")
+			.bind("ids", ids)
+			.map(ProductRepository::product)
+			.all();
+	}
+
+	private static Product product(Readable row) {
+		return new Product(row.get("id", Long.class), row.get("name", String.class), row.get("price", Long.class),
+				row.get("stock", Integer.class), ProductStatus.valueOf(row.get("status", String.class)));
+	}
+
+}

@@ -1,0 +1,12 @@
+package com.example.flashsale.product;
+
+/** Whether a product is for sale (SPEC section 2). */
+public enum ProductStatus {
+
+	/** Listed in the catalogue and orderable. */
+	ACTIVE,
+
+	/** Kept for history (orders refer to it) but neither listed nor orderable. */
+	INACTIVE
+
+}

@@ -1,0 +1,244 @@
+package com.example.flashsale.support.cache;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
+import com.example.flashsale.support.redis.LuaScripts;
+
+/**
+ * One cache of JSON values in Redis, shared by every instance, read through to a loader (the database)
+ * on a miss. Made by {@link ReadThroughCaches}; every cached read of the service goes through one of
+ * these, so the rules below hold everywhere:
+ * <ul>
+ * <li><b>Stampede-safe.</b> Concurrent misses of one key in this JVM share one lookup; across
+ * instances, one caller gets a load lease ({@code {key}:lease}, {@code SET NX PX}) and the others poll
+ * for its value. A cold key under a burst costs one database load, not one per request.</li>
+ * <li><b>No stale value after an eviction.</b> {@link #evict} bumps the key's version
+ * ({@code {key}:version}) before deleting the value, and a load stores its result only if the version
+ * it began at is still current, so a load that read the database before a change never overwrites the
+ * eviction.</li>
+ * <li><b>Degrades without Redis.</b> A Redis error or a reply slower than
+ * {@code app.cache.redis-timeout} serves the value straight from the loader (logged at most every
+ * 10 s per cache, counted), instead of failing the request.</li>
+ * <li>An empty loader result is cached as JSON {@code null} for {@code absentTtl} (zero: not
+ * cached).</li>
+ * </ul>
+ * The three keys of an entry share a hash tag equal to the value key, so cache keys must not contain
+ * braces. Meters: {@code flashsale.cache.requests} (tags {@code cache}, {@code result=hit|miss}),
+ * {@code flashsale.cache.loads}, {@code flashsale.cache.redis.failures}.
+ *
+ * @param <T> the cached type, a JSON-mappable record or class
+ */
+public final class ReadThroughCache<T> {
+
+	private static final Log logger = LogFactory.getLog(ReadThroughCache.class);
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> GET = LuaScripts.load("cache-get", List.class);
+
+	private static final RedisScript<Long> PUT = LuaScripts.load("cache-put", Long.class);
+
+	private static final RedisScript<Long> EVICT = LuaScripts.load("cache-evict", Long.class);
+
+	private static final Duration VERSION_TTL = Duration.ofDays(1);
+
+	private static final long LOG_EVERY_MS = 10_000;
+
+	private final String name;
+
+	private final Class<T> type;
+
+	private final Duration ttl;
+
+	private final Duration absentTtl;
+
+	private final CacheProperties settings;
+
+	private final ReactiveStringRedisTemplate redis;
+
+	private final JsonMapper json;
+
+	private final Map<String, Flight> inFlight = new ConcurrentHashMap<>();
+
+	private final Counter hits;
+
+	private final Counter misses;
+
+	private final Counter loads;
+
+	private final Counter redisFailures;
+
+	private final AtomicLong lastFailureLog = new AtomicLong();
+
+	ReadThroughCache(String name, Class<T> type, Duration ttl, Duration absentTtl, CacheProperties settings,
+			ReactiveStringRedisTemplate redis, JsonMapper json, MeterRegistry meters) {
+		this.name = name;
+		this.type = type;
+		this.ttl = ttl;
+		this.absentTtl = absentTtl;
+		this.settings = settings;
+		this.redis = redis;
+		this.json = json;
+		this.hits = meters.counter("flashsale.cache.requests", "cache", name, "result", "hit");
+		this.misses = meters.counter("flashsale.cache.requests", "cache", name, "result", "miss");
+		this.loads = meters.counter("flashsale.cache.loads", "cache", name);
+		this.redisFailures = meters.counter("flashsale.cache.redis.failures", "cache", name);
+	}
+
+	/**
+	 * The value cached at {@code key}, or {@code loader}'s value (cached for the TTL) when there is none.
+	 * @param key the Redis key, without braces (e.g. {@code products:all})
+	 * @param loader the source of truth; empty means "no such value"
+	 * @return the value, empty when the loader found none; the loader's errors are passed on
+	 */
+	public Mono<T> get(String key, Supplier<Mono<T>> loader) {
+		return Mono.defer(() -> this.inFlight.computeIfAbsent(key, (k) -> new Flight(k, loader)).result)
+			.flatMap(Mono::justOrEmpty);
+	}
+
+	/**
+	 * Evicts {@code key} in Redis and in this JVM; a load already running for it will not store its
+	 * result. Fails when Redis does: the caller decides whether that is fatal.
+	 */
+	public Mono<Void> evict(String key) {
+		this.inFlight.remove(key);
+		return this.redis
+			.execute(EVICT, List.of(key, versionKey(key)), List.of(Long.toString(VERSION_TTL.toMillis())))
+			.then();
+	}
+
+	/** One lookup shared by every caller that asks for the same key while it runs. */
+	private final class Flight {
+
+		private final Mono<Optional<T>> result;
+
+		Flight(String key, Supplier<Mono<T>> loader) {
+			this.result = lookup(key, loader, this.leaseToken(), 0)
+				.doFinally((signal) -> ReadThroughCache.this.inFlight.remove(key, this))
+				.cache();
+		}
+
+		private String leaseToken() {
+			return Long.toHexString(ThreadLocalRandom.current().nextLong());
+		}
+
+	}
+
+	private Mono<Optional<T>> lookup(String key, Supplier<Mono<T>> loader, String token, int polls) {
+		return redisCall(this.redis.execute(GET, List.of(key, versionKey(key), leaseKey(key)),
+				List.of(token, Long.toString(this.settings.lease().toMillis())))
+			.next())
+			// the connection's single I/O thread only reads replies; decoding and loading run elsewhere
+			.publishOn(Schedulers.parallel())
+			.flatMap((reply) -> {
+				String outcome = (String) reply.get(0);
+				String payload = (String) reply.get(1);
+				if ("HIT".equals(outcome)) {
+					if (polls == 0) {
+						this.hits.increment();
+					}
+					return Mono.just(decode(payload));
+				}
+				if (polls == 0) {
+					this.misses.increment();
+				}
+				if ("LOAD".equals(outcome) || polls >= maxPolls()) {
+					// a waiter that outlived the lease loads too, but still stores only if no eviction happened
+					return loadAndStore(key, loader, payload, "LOAD".equals(outcome) ? token : "");
+				}
+				return Mono.delay(this.settings.pollInterval(), Schedulers.parallel())
+					.then(lookup(key, loader, token, polls + 1));
+			})
+			.onErrorResume(RedisUnavailable.class, (ex) -> {
+				redisFailed(key, ex.getCause());
+				return load(loader);
+			});
+	}
+
+	private Mono<Optional<T>> loadAndStore(String key, Supplier<Mono<T>> loader, String version, String token) {
+		return load(loader).flatMap((value) -> {
+			Duration keep = value.isPresent() ? this.ttl : this.absentTtl;
+			if (keep.isZero() && token.isEmpty()) {
+				return Mono.just(value);
+			}
+			return redisCall(this.redis.execute(PUT, List.of(key, versionKey(key), leaseKey(key)),
+					List.of(version, encode(value), Long.toString(keep.toMillis()), token))
+				.next())
+				.thenReturn(value)
+				.onErrorResume(RedisUnavailable.class, (ex) -> {
+					redisFailed(key, ex.getCause());
+					return Mono.just(value);
+				});
+		});
+	}
+
+	private Mono<Optional<T>> load(Supplier<Mono<T>> loader) {
+		return Mono.defer(() -> {
+			this.loads.increment();
+			return loader.get().map(Optional::of).defaultIfEmpty(Optional.empty());
+		});
+	}
+
+	/** Marks failures of a Redis call (including a reply slower than the timeout) as {@link RedisUnavailable}. */
+	private <R> Mono<R> redisCall(Mono<R> call) {
+		return call.timeout(this.settings.redisTimeout(), Schedulers.parallel())
+			.onErrorMap((ex) -> new RedisUnavailable(ex));
+	}
+
+	private void redisFailed(String key, Throwable cause) {
+		this.redisFailures.increment();
+		long now = System.currentTimeMillis();
+		long last = this.lastFailureLog.get();
+		if (now - last >= LOG_EVERY_MS && this.lastFailureLog.compareAndSet(last, now)) {
+			logger.warn("Cache " + this.name + " degraded: Redis failed for " + key
+					+ ", serving from the database (logged at most every 10 s): " + cause);
+		}
+	}
+
+	private long maxPolls() {
+		return Math.max(1, this.settings.lease().toMillis() / Math.max(1, this.settings.pollInterval().toMillis()));
+	}
+
+	private Optional<T> decode(String payload) {
+		return Optional.ofNullable(this.json.readValue(payload, this.type));
+	}
+
+	private String encode(Optional<T> value) {
+		return value.isPresent() ? this.json.writeValueAsString(value.get()) : "null";
+	}
+
+	private static String versionKey(String key) {
+		return "{" + key + "}:version";
+	}
+
+	private static String leaseKey(String key) {
+		return "{" + key + "}:lease";
+	}
+
+	/** A Redis call of this cache failed or timed out; the request is served from the loader. */
+	private static final class RedisUnavailable extends RuntimeException {
+
+		RedisUnavailable(Throwable cause) {
+			super(cause.toString(), cause, false, false);
+		}
+
+	}
+
+}

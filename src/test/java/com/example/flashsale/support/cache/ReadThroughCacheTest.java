@@ -1,0 +1,129 @@
+package com.example.flashsale.support.cache;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+
+import com.example.flashsale.IntegrationTest;
+import com.example.flashsale.RedisFaultProxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link ReadThroughCache} against the real Redis: one load per cold key across instances, no stale
+ * value stored after an eviction, absent values cached, and degraded reads when Redis is cut.
+ */
+class ReadThroughCacheTest extends IntegrationTest {
+
+	@Autowired
+	ReadThroughCaches caches;
+
+	@Autowired
+	ReactiveStringRedisTemplate redis;
+
+	@Autowired
+	RedisFaultProxy redisProxy;
+
+	@Autowired
+	MeterRegistry meters;
+
+	private final String key = "test:cache:" + System.nanoTime();
+
+	@Test
+	void aBurstOnAColdKeyAcrossTwoInstancesLoadsOnce() {
+		// two caches with their own in-JVM single flight: two service instances sharing one Redis
+		ReadThroughCache<Box> first = this.caches.create("test", Box.class, Duration.ofMinutes(1), Duration.ZERO);
+		ReadThroughCache<Box> second = this.caches.create("test", Box.class, Duration.ofMinutes(1), Duration.ZERO);
+		AtomicInteger loads = new AtomicInteger();
+		Mono<Box> slowLoader = Mono.fromSupplier(() -> new Box("v" + loads.incrementAndGet()))
+			.delayElement(Duration.ofMillis(200));
+
+		List<Box> values = Flux.range(0, 400)
+			.flatMap((i) -> ((i % 2 == 0) ? first : second).get(this.key, () -> slowLoader), 400)
+			.collectList()
+			.block(Duration.ofSeconds(30));
+
+		assertThat(loads).hasValue(1);
+		assertThat(values).hasSize(400).containsOnly(new Box("v1"));
+		assertThat(this.redis.opsForValue().get(this.key).block()).isEqualTo("{\"value\":\"v1\"}");
+	}
+
+	@Test
+	void aLoadThatRacedAnEvictionIsServedButNotStored() {
+		ReadThroughCache<Box> cache = this.caches.create("test", Box.class, Duration.ofMinutes(1), Duration.ZERO);
+		AtomicReference<String> database = new AtomicReference<>("old");
+		// the load reads the database, then the row changes and is evicted before the load stores
+		Mono<Box> racingLoader = Mono.fromSupplier(() -> new Box(database.get()))
+			.delayElement(Duration.ofMillis(300));
+		Mono<Box> racing = cache.get(this.key, () -> racingLoader).cache();
+		racing.subscribe();
+		Mono.delay(Duration.ofMillis(100)).then(Mono.fromRunnable(() -> database.set("new")))
+			.then(cache.evict(this.key)).block();
+
+		StepVerifier.create(racing).expectNext(new Box("old")).verifyComplete();
+		assertThat(this.redis.opsForValue().get(this.key).block()).isNull();
+		StepVerifier.create(cache.get(this.key, () -> Mono.fromSupplier(() -> new Box(database.get()))))
+			.expectNext(new Box("new"))
+			.verifyComplete();
+		assertThat(this.redis.opsForValue().get(this.key).block()).isEqualTo("{\"value\":\"new\"}");
+	}
+
+	@Test
+	void anAbsentValueIsCachedForItsOwnTtl() {
+		ReadThroughCache<Box> cache = this.caches.create("test", Box.class, Duration.ofMinutes(1), Duration.ofSeconds(30));
+		AtomicInteger loads = new AtomicInteger();
+		Mono<Box> nothing = Mono.fromRunnable(loads::incrementAndGet);
+
+		StepVerifier.create(cache.get(this.key, () -> nothing)).verifyComplete();
+		StepVerifier.create(cache.get(this.key, () -> nothing)).verifyComplete();
+
+		assertThat(loads).hasValue(1);
+		assertThat(this.redis.opsForValue().get(this.key).block()).isEqualTo("null");
+		assertThat(this.redis.getExpire(this.key).block()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(30));
+	}
+
+	@Test
+	void loaderErrorsArePassedOnAndNotCached() {
+		ReadThroughCache<Box> cache = this.caches.create("test", Box.class, Duration.ofMinutes(1), Duration.ofMinutes(1));
+		StepVerifier.create(cache.get(this.key, () -> Mono.error(new IllegalStateException("database down"))))
+			.expectErrorMessage("database down")
+			.verify(Duration.ofSeconds(10));
+		StepVerifier.create(cache.get(this.key, () -> Mono.just(new Box("back")))).expectNext(new Box("back")).verifyComplete();
+	}
+
+	@Test
+	void withoutRedisValuesComeFromTheLoader() {
+		ReadThroughCache<Box> cache = this.caches.create("test-outage", Box.class, Duration.ofMinutes(1), Duration.ZERO);
+		double failuresBefore = this.meters.counter("flashsale.cache.redis.failures", "cache", "test-outage").count();
+		this.redisProxy.cut();
+		try {
+			StepVerifier.create(cache.get(this.key, () -> Mono.just(new Box("from the database"))))
+				.expectNext(new Box("from the database"))
+				.verifyComplete();
+		}
+		finally {
+			this.redisProxy.restore();
+		}
+		assertThat(this.meters.counter("flashsale.cache.redis.failures", "cache", "test-outage").count())
+			.isGreaterThan(failuresBefore);
+		// Redis is back: the next read stores the value again
+		StepVerifier.create(this.redis.opsForValue().set(this.key + ":ping", "1", Duration.ofSeconds(5)))
+			.expectNext(true)
+			.verifyComplete();
+	}
+
+	/** A cached value. */
+	record Box(String value) {
+	}
+
+}
