@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -16,6 +17,9 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
+
+import com.example.flashsale.product.ProductCatalog;
+import com.example.flashsale.product.ProductStock;
 
 /**
  * Loads demo users (ids 1-3, each with a 100,000 KRW balance backed by a CHARGE ledger row), three
@@ -36,10 +40,17 @@ class DemoData implements ApplicationRunner {
 
 	private final Clock clock;
 
-	DemoData(DatabaseClient db, TransactionalOperator transactional, Clock clock) {
+	private final ProductStock stock;
+
+	private final ProductCatalog catalog;
+
+	DemoData(DatabaseClient db, TransactionalOperator transactional, Clock clock, ProductStock stock,
+			ProductCatalog catalog) {
 		this.db = db;
 		this.transactional = transactional;
 		this.clock = clock;
+		this.stock = stock;
+		this.catalog = catalog;
 	}
 
 	/**
@@ -53,6 +64,8 @@ class DemoData implements ApplicationRunner {
 			.one()
 			.filter((users) -> users == 0)
 			.flatMap((empty) -> load(LocalDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC)))
+			// the demo products' sellable stock, and no cached catalogue from before they existed
+			.flatMap((loaded) -> this.stock.loadAll().then(this.catalog.evict(List.of())).thenReturn(loaded))
 			.subscribe((loaded) -> logger.info("Loaded demo data: users 1-3, 3 products, coupon event WELCOME"),
 					(ex) -> logger.error("Could not load the demo data", ex));
 	}

@@ -86,8 +86,11 @@ public class ProductStock implements SmartLifecycle {
 			.next();
 	}
 
-	/** Loads every product's stock whose key is missing; runs at startup. */
-	Mono<Long> loadAll() {
+	/**
+	 * Loads every product's durable stock into Redis where the key is missing; runs at startup.
+	 * @return how many keys were set
+	 */
+	public Mono<Long> loadAll() {
 		return load(this.repository.findAll());
 	}
 

@@ -15,6 +15,8 @@ package com.example.flashsale.load;
  *   <li>{@code shareConnections} - {@code true} pools HTTP connections (default: one per user)
  *   <li>{@code settleSeconds} - how long after() waits for issuedCount to settle (default 10)
  * </ul>
+ *
+ * <p>{@link BrowseAndCharge} holds the parameters of {@link BrowseAndChargeSimulation}.
  */
 public final class Config {
 
@@ -53,6 +55,51 @@ public final class Config {
     return Math.min(users, quantity);
   }
 
+  /**
+   * {@link BrowseAndChargeSimulation} parameters; {@code baseUrl}, {@code secret}, {@code
+   * profile}, {@code p99Ms}, {@code shareConnections} and {@code adminUserId} are shared.
+   *
+   * <ul>
+   *   <li>{@code vus} - virtual users, one browse-and-charge pass each (default 2000; smoke 20)
+   *   <li>{@code users} - accounts created in before() and shared by the virtual users (default
+   *       200; smoke 5)
+   *   <li>{@code products} - products created in before() (default 20)
+   *   <li>{@code duration} - ramp duration in seconds (default 20; smoke: all at once)
+   * </ul>
+   */
+  public static final class BrowseAndCharge {
+
+    private BrowseAndCharge() {}
+
+    public static final int vus = smoke ? 20 : intProp("vus", 2000);
+
+    public static final int accounts = smoke ? 5 : intProp("users", 200);
+
+    public static final int products = intProp("products", 20);
+
+    public static final int durationSeconds = smoke ? 1 : intProp("duration", 20);
+
+    /** One line with the effective parameters, printed by before(). */
+    public static String describe() {
+      return "baseUrl="
+          + baseUrl
+          + " profile="
+          + profile
+          + " vus="
+          + vus
+          + " accounts="
+          + accounts
+          + " products="
+          + products
+          + " duration="
+          + durationSeconds
+          + "s p99Ms="
+          + p99Ms
+          + " secret="
+          + secretLabel();
+    }
+  }
+
   private static int intProp(String name, int defaultValue) {
     String value = System.getProperty(name);
     if (value == null || value.isBlank()) {
@@ -83,6 +130,10 @@ public final class Config {
         + "s p99Ms="
         + p99Ms
         + " secret="
-        + (DEFAULT_SECRET.equals(secret) ? "<default local>" : "<custom>");
+        + secretLabel();
+  }
+
+  private static String secretLabel() {
+    return DEFAULT_SECRET.equals(secret) ? "<default local>" : "<custom>";
   }
 }

@@ -1,10 +1,8 @@
 package com.example.flashsale.load;
 
 import static io.gatling.javaapi.core.CoreDsl.*;
-import static io.gatling.javaapi.http.HttpDsl.*;
 
 import io.gatling.javaapi.core.*;
-import io.gatling.javaapi.http.*;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
@@ -53,18 +51,6 @@ public class CouponRushSimulation extends Simulation {
   private static final Iterator<Map<String, Object>> userIds =
       Stream.generate(() -> Map.<String, Object>of("userId", nextUserId.getAndIncrement()))
           .iterator();
-
-  private final HttpProtocolBuilder httpProtocol = httpProtocol();
-
-  private static HttpProtocolBuilder httpProtocol() {
-    HttpProtocolBuilder protocol =
-        http.baseUrl(Config.baseUrl)
-            .acceptHeader("application/json")
-            .userAgentHeader("flash-sale-gatling/coupon-rush");
-    // Default: one connection per virtual user, like real distinct clients.
-    // -DshareConnections=true pools them instead (lighter on the load generator).
-    return Config.shareConnections ? protocol.shareConnections() : protocol;
-  }
 
   private final ScenarioBuilder rush =
       scenario("Coupon rush")
@@ -133,7 +119,7 @@ public class CouponRushSimulation extends Simulation {
 
   {
     setUp(rush.injectOpen(injection()).andThen(verify.injectOpen(atOnceUsers(1))))
-        .protocols(httpProtocol)
+        .protocols(Endpoints.protocol("coupon-rush"))
         .assertions(
             global().failedRequests().count().is(0L),
             global().responseTime().percentile(99.0).lt(Config.p99Ms));

@@ -1,5 +1,6 @@
 package com.example.flashsale.load;
 
+import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.jmesPath;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
@@ -7,6 +8,8 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatling.javaapi.core.Session;
+import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
 import java.io.IOException;
 import java.net.URI;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 /**
  * Every request the load tests send, each in one place with its checks.
@@ -25,6 +29,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>{@link #issue}: the Gatling request fired by the virtual users.
  *   <li>{@link #couponState} / {@link #verifyCouponStock}: admin reads of the coupon after the
  *       rush, as Gatling requests so that a wrong stock fails the run and shows in the report.
+ *   <li>{@link #listProducts}, {@link #getProduct}, {@link #charge}, {@link #balance}: the
+ *       browse-and-charge pass; {@link #ledgerPage} / {@link #verifyBalance}: its per-account
+ *       verification, again as Gatling requests.
  *   <li>{@link Admin}: synchronous admin calls (java.net.http) used in before()/after(), outside
  *       the measured load.
  * </ul>
@@ -33,10 +40,25 @@ public final class Endpoints {
 
   private Endpoints() {}
 
+  /**
+   * HTTP protocol of both simulations. Default: one connection per virtual user, like real
+   * distinct clients; {@code -DshareConnections=true} pools them (lighter on the load generator).
+   */
+  public static HttpProtocolBuilder protocol(String simulationName) {
+    HttpProtocolBuilder protocol =
+        http.baseUrl(Config.baseUrl)
+            .acceptHeader("application/json")
+            .userAgentHeader("flash-sale-gatling/" + simulationName);
+    return Config.shareConnections ? protocol.shareConnections() : protocol;
+  }
+
   /** Session keys the scenario must set before {@link #issue}. */
   public static final String COUPON_ID = "couponId";
 
   public static final String TOKEN = "token";
+
+  private static final Function<Session, String> USER_BEARER =
+      session -> Tokens.bearer(session.getString(TOKEN));
 
   /**
    * {@code POST /api/coupons/{couponId}/issue}. Accepted outcomes: 201 (won), 409 (already issued),
@@ -46,7 +68,7 @@ public final class Endpoints {
   public static final HttpRequestActionBuilder issue =
       http("Issue coupon")
           .post("/api/coupons/#{" + COUPON_ID + "}/issue")
-          .header("Authorization", session -> Tokens.bearer(session.getString(TOKEN)))
+          .header("Authorization", USER_BEARER)
           .check(
               status()
                   .transform(
@@ -117,6 +139,133 @@ public final class Endpoints {
                 .name("remainingQuantity == quantity - number of 201 answers"));
   }
 
+  /** Session keys the browse-and-charge pass sets, with {@link #TOKEN}, before its requests. */
+  public static final String ACCOUNT_ID = "accountId";
+
+  public static final String PRODUCT_ID = "productId";
+
+  public static final String AMOUNT = "amount";
+
+  /** {@code GET /api/products}: 200 with a {@code products} array (maybe empty: it is cached). */
+  public static final HttpRequestActionBuilder listProducts =
+      http("List products")
+          .get("/api/products")
+          .header("Authorization", USER_BEARER)
+          .check(
+              status().is(200),
+              jmesPath("type(products)").is("array").name("products is an array"));
+
+  /** {@code GET /api/products/{productId}}: 200 with that id. */
+  public static final HttpRequestActionBuilder getProduct =
+      http("Get product")
+          .get("/api/products/#{" + PRODUCT_ID + "}")
+          .header("Authorization", USER_BEARER)
+          .check(
+              status().is(200),
+              jmesPath("id").ofLong().is(session -> session.getLong(PRODUCT_ID)).name("id"));
+
+  /**
+   * {@code POST /api/balance/charge {"amount": amount}}. Accepted outcomes: 200 (charged, with a
+   * transactionId) and 409 CHARGE_IN_PROGRESS (another virtual user holds the account's lock);
+   * anything else is a failed request. Every status seen is recorded in {@link ChargeOutcomes},
+   * with the amount of each 200, before it is checked.
+   */
+  public static final HttpRequestActionBuilder charge =
+      http("Charge")
+          .post("/api/balance/charge")
+          .header("Authorization", USER_BEARER)
+          .body(StringBody("{\"amount\":#{" + AMOUNT + "}}"))
+          .asJson()
+          .check(
+              status()
+                  .transformWithSession(
+                      (code, session) -> {
+                        ChargeOutcomes.record(
+                            code, session.getLong(ACCOUNT_ID), session.getLong(AMOUNT));
+                        return code;
+                      })
+                  .in(200, 409)
+                  .name("charge status in (200, 409)"))
+          .checkIf((response, session) -> response.status().code() == 200)
+          .then(jmesPath("transactionId").exists().name("200 has transactionId"))
+          .checkIf((response, session) -> response.status().code() == 409)
+          .then(jmesPath("code").is("CHARGE_IN_PROGRESS").name("409 code"));
+
+  /** {@code GET /api/balance}: 200, for the token's user, with a numeric balance. */
+  public static final HttpRequestActionBuilder balance =
+      http("Get balance")
+          .get("/api/balance")
+          .header("Authorization", USER_BEARER)
+          .check(
+              status().is(200),
+              jmesPath("to_string(userId)")
+                  .is(session -> String.valueOf(session.getLong(ACCOUNT_ID)))
+                  .name("userId == token sub"),
+              jmesPath("balance").ofLong().exists());
+
+  /** Session keys of the ledger walk: the cursor of the page to read and the one it answered. */
+  public static final String CURSOR = "cursor";
+
+  public static final String NEXT_CURSOR = "nextCursor";
+
+  /** Sum of the amounts of the page just read. */
+  public static final String PAGE_SUM = "pageSum";
+
+  /** Sum of the amounts of all pages read so far; {@link #verifyBalance} compares it. */
+  public static final String LEDGER_SUM = "ledgerSum";
+
+  /** Small, so that keyset paging is exercised even with a handful of charges per account. */
+  private static final int LEDGER_PAGE_SIZE = 5;
+
+  /**
+   * {@code GET /api/balance/transactions?size=5[&cursor=#{cursor}]}: fails unless every row is a
+   * COMPLETED CHARGE and a non-null {@code nextCursor} is below the cursor sent (keyset paging,
+   * newest first, so a broken cursor cannot loop forever); saves the page's amount sum into {@link
+   * #PAGE_SUM} and a non-null {@code nextCursor} into {@link #NEXT_CURSOR}.
+   */
+  public static final HttpRequestActionBuilder ledgerPage =
+      http("Verify ledger page")
+          .get(
+              session ->
+                  "/api/balance/transactions?size="
+                      + LEDGER_PAGE_SIZE
+                      + (session.contains(CURSOR) ? "&cursor=" + session.getLong(CURSOR) : ""))
+          .header("Authorization", USER_BEARER)
+          .check(
+              status().is(200),
+              jmesPath("type(transactions)").is("array").name("transactions is an array"),
+              jmesPath("length(transactions[?type != 'CHARGE' || status != 'COMPLETED'])")
+                  .ofInt()
+                  .is(0)
+                  .name("every ledger row is CHARGE/COMPLETED"),
+              jmesPath("sum(transactions[*].amount)").ofLong().saveAs(PAGE_SUM),
+              jmesPath("nextCursor")
+                  .ofLong()
+                  .withDefault(0L)
+                  .lt(s -> s.contains(CURSOR) ? s.getLong(CURSOR) : Long.MAX_VALUE)
+                  .name("nextCursor < cursor"),
+              jmesPath("nextCursor").ofLong().optional().saveAs(NEXT_CURSOR));
+
+  /**
+   * Final {@code GET /api/balance} of an account after the load, failing unless the balance equals
+   * the sum of its charges answered 200 ({@link ChargeOutcomes#expectedBalance}) and the sum of
+   * its ledger rows ({@link #LEDGER_SUM}).
+   */
+  public static final HttpRequestActionBuilder verifyBalance =
+      http("Verify balance")
+          .get("/api/balance")
+          .header("Authorization", USER_BEARER)
+          .check(
+              status().is(200),
+              jmesPath("balance")
+                  .ofLong()
+                  .is(session -> ChargeOutcomes.expectedBalance(session.getLong(ACCOUNT_ID)))
+                  .name("balance == sum of the charges answered 200"),
+              jmesPath("balance")
+                  .ofLong()
+                  .is(session -> session.getLong(LEDGER_SUM))
+                  .name("balance == sum of the ledger rows"));
+
   /** Admin API through the JDK HTTP client, for before()/after() (outside the measured load). */
   public static final class Admin {
 
@@ -152,16 +301,56 @@ public final class Endpoints {
       body.put("startsAt", now.minus(1, ChronoUnit.MINUTES).toString());
       body.put("endsAt", now.plus(1, ChronoUnit.HOURS).toString());
       body.put("validDays", 7);
+      return create("/api/admin/coupons", body);
+    }
 
+    /**
+     * {@code POST /api/admin/users}: a user with a zero balance.
+     *
+     * @return the id of the created user
+     */
+    public static long createUser(String name) {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("name", name);
+      return create("/api/admin/users", body);
+    }
+
+    /**
+     * {@code POST /api/admin/products}.
+     *
+     * @return the id of the created product
+     */
+    public static long createProduct(String name, long price, int stock) {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("name", name);
+      body.put("price", price);
+      body.put("stock", stock);
+      return create("/api/admin/products", body);
+    }
+
+    /** Random 10-character suffix that keeps names and codes of repeated runs apart. */
+    public static String randomSuffix() {
+      String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+      StringBuilder sb = new StringBuilder(10);
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      for (int i = 0; i < 10; i++) {
+        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      return sb.toString();
+    }
+
+    /** POSTs {@code body} to an admin collection, expects 201 and returns the numeric id. */
+    private static long create(String path, ObjectNode body) {
       HttpRequest request =
-          adminRequest("/api/admin/coupons")
+          adminRequest(path)
               .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
               .build();
       JsonNode created = send(request, 201);
       JsonNode id = created.get("id");
       if (id == null || !id.canConvertToLong()) {
-        throw new IllegalStateException("coupon creation answered without a numeric id: " + created);
+        throw new IllegalStateException(
+            "POST " + path + " answered without a numeric id: " + created);
       }
       return id.asLong();
     }
@@ -221,16 +410,6 @@ public final class Endpoints {
       } catch (IOException e) {
         throw new IllegalStateException("not JSON from " + request.uri() + ": " + response.body(), e);
       }
-    }
-
-    private static String randomSuffix() {
-      String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-      StringBuilder sb = new StringBuilder(10);
-      ThreadLocalRandom random = ThreadLocalRandom.current();
-      for (int i = 0; i < 10; i++) {
-        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
-      }
-      return sb.toString();
     }
   }
 }
