@@ -1,11 +1,13 @@
--- wrk script: POST /api/coupons/<id>/issue with a different user token on every request.
+-- wrk script: POST to a path with a different user token on every request (a coupon claim, a charge).
 --
 --   wrk -t2 -c64 -d10s --latency -s issue.lua http://127.0.0.1:8080 -- /api/coupons/42/issue tokens.txt 2
+--   wrk -t2 -c64 -d10s --latency -s issue.lua http://127.0.0.1:8080 -- /api/balance/charge tokens.txt 2 '{"amount":1000}'
 --
 -- Script args (after "--"), each falling back to an environment variable:
 --   1: request path          (ISSUE_PATH)
 --   2: token file, one JWT per line, as written by mint-tokens.py (TOKEN_FILE)
 --   3: number of wrk threads, must equal -t (WRK_THREADS, default 1)
+--   4: optional JSON request body, sent with Content-Type: application/json (REQUEST_BODY)
 --
 -- Thread i (0-based) of T uses only lines i+1, i+1+T, i+1+2T, ... of the token file, so no two
 -- threads ever send the same user. A thread that runs out of tokens starts over from its first one
@@ -26,7 +28,7 @@ function setup(thread)
 end
 
 -- ---------------------------------------------------------------- worker threads
-local path, tokens, ntokens, next_token, headers
+local path, tokens, ntokens, next_token, headers, body
 local wrapped = false
 counts = {}         -- status code -> count; global so that done() can thread:get() it
 tokens_reused = 0   -- global for the same reason
@@ -59,6 +61,10 @@ function init(args)
   end
   next_token = 1
   headers = { ["Accept"] = "application/json" }
+  body = args[4] or os.getenv("REQUEST_BODY") or ""
+  if body ~= "" then
+    headers["Content-Type"] = "application/json"
+  end
 end
 
 function request()
@@ -71,7 +77,7 @@ function request()
   end
   headers["Authorization"] = tokens[next_token]
   next_token = next_token + 1
-  return wrk.format("POST", path, headers, "")
+  return wrk.format("POST", path, headers, body)
 end
 
 function response(status, resp_headers, body)

@@ -79,8 +79,16 @@ public final class RedisFaultProxy implements AutoCloseable {
 					Socket redis = new Socket(this.upstream.getAddress(), this.upstream.getPort());
 					client.setTcpNoDelay(true);
 					redis.setTcpNoDelay(true);
-					this.sockets.add(client);
-					this.sockets.add(redis);
+					synchronized (this) {
+						if (listening.isClosed()) {
+							// cut() ran while this connection was being set up: it must not survive the cut
+							closeQuietly(client);
+							closeQuietly(redis);
+							continue;
+						}
+						this.sockets.add(client);
+						this.sockets.add(redis);
+					}
 					pump(client, redis);
 					pump(redis, client);
 				}

@@ -36,6 +36,7 @@ class BalanceRepository {
 			.one();
 	}
 
+	/** Sets the user's balance (the caller holds the row lock and writes the ledger row). */
 	Mono<Void> setBalance(long userId, long balance, Instant now) {
 		return this.db.sql("UPDATE users SET balance = ?, updated_at = ? WHERE id = ?")
 			.bind(0, balance)

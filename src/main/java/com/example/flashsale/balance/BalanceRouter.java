@@ -20,6 +20,7 @@ class BalanceRouter {
 	/** Page size of {@code GET /api/balance/transactions} without {@code size}. */
 	static final int DEFAULT_PAGE_SIZE = 20;
 
+	/** The balance routes; the caller is always the token's subject. */
 	@Bean
 	RouterFunction<ServerResponse> balanceRoutes(BalanceService service, Requests requests) {
 		return route().path("/api/balance", (balance) -> balance
@@ -33,7 +34,7 @@ class BalanceRouter {
 			.GET("/transactions", (request) -> {
 				Long cursor = requests.positiveQueryParam(request, "cursor").orElse(null);
 				int size = requests.positiveQueryParam(request, "size")
-					.map((s) -> (int) Math.min(s, BalanceService.MAX_PAGE_SIZE))
+					.map((s) -> (int) Math.min(s, Integer.MAX_VALUE))
 					.orElse(DEFAULT_PAGE_SIZE);
 				return requests.userId(request)
 					.flatMap((userId) -> service.transactions(userId, cursor, size))

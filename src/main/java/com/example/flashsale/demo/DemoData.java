@@ -65,7 +65,12 @@ class DemoData implements ApplicationRunner {
 			.filter((users) -> users == 0)
 			.flatMap((empty) -> load(LocalDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC)))
 			// the demo products' sellable stock, and no cached catalogue from before they existed
-			.flatMap((loaded) -> this.stock.loadAll().then(this.catalog.evict(List.of())).thenReturn(loaded))
+			.flatMap((loaded) -> this.stock.loadAll().then(this.catalog.evict(List.of())).thenReturn(loaded)
+				.onErrorResume((ex) -> {
+					logger.warn("Demo data loaded, but its Redis stock and cache were not refreshed (they load on demand): "
+							+ ex);
+					return Mono.just(loaded);
+				}))
 			.subscribe((loaded) -> logger.info("Loaded demo data: users 1-3, 3 products, coupon event WELCOME"),
 					(ex) -> logger.error("Could not load the demo data", ex));
 	}

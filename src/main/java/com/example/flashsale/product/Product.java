@@ -10,10 +10,4 @@ package com.example.flashsale.product;
  * @param status {@code ACTIVE} (for sale) or {@code INACTIVE}
  */
 public record Product(long id, String name, long price, int stock, ProductStatus status) {
-
-	/** True when the product is for sale. */
-	public boolean active() {
-		return this.status == ProductStatus.ACTIVE;
-	}
-
 }

@@ -10,10 +10,11 @@ import jakarta.validation.constraints.Size;
  * Body of {@code PATCH /api/admin/products/{id}}: the fields to change, absent ones stay; price in KRW,
  * stock the new absolute durable stock.
  */
-record ProductPatch(@Size(max = 200) @Pattern(regexp = ".*\\S.*", message = "must not be blank") String name,
+record ProductPatch(@Size(max = 200) @Pattern(regexp = "(?s).*\\S.*", message = "must not be blank") String name,
 		@PositiveOrZero @Max(100_000_000) Long price, @PositiveOrZero @Max(10_000_000) Integer stock,
 		ProductStatus status) {
 
+	/** Bean Validation: an empty patch is a 400, not a no-op. */
 	@AssertTrue(message = "at least one of name, price, stock, status is required")
 	boolean isAnyField() {
 		return this.name != null || this.price != null || this.stock != null || this.status != null;

@@ -47,6 +47,7 @@ class ProductRepository {
 			.all();
 	}
 
+	/** The product, whatever its status; empty when it does not exist. */
 	Mono<Product> findById(long id) {
 		return this.db.sql("SELECT " + COLUMNS + " FROM products WHERE id = ?")
 			.bind(0, id)

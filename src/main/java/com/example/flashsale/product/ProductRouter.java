@@ -18,6 +18,7 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 @Configuration(proxyBeanMethods = false)
 class ProductRouter {
 
+	/** The catalogue routes; the admin ones need the ADMIN role (SecurityConfig). */
 	@Bean
 	RouterFunction<ServerResponse> productRoutes(ProductCatalog catalog, ProductService service, Requests requests) {
 		return route().path("/api", (api) -> api

@@ -67,13 +67,12 @@ class ProductService {
 					"Product " + productId + " does not exist.")))
 			.flatMap((current) -> {
 				Product changed = patch.applyTo(current);
-				StockChange change = new StockChange(productId, changed.stock() - current.stock(), current.stock(),
-						changed.stock());
+				StockChange change = new StockChange(productId, changed.stock() - current.stock(), changed.stock());
 				return this.repository.update(changed, this.clock.instant())
 					.then(this.catalog.evict(List.of(productId)))
 					.then((change.delta() == 0) ? Mono.empty()
 							: this.stock.adjust(productId, change.delta(), change.to())
-								.doOnNext((sellable) -> applied.set(change)))
+								.doOnSubscribe((subscription) -> applied.set(change)))
 					.thenReturn(changed);
 			})
 			.as(this.transactional::transactional)
@@ -81,18 +80,20 @@ class ProductService {
 			.flatMap(this::evictAfterCommit));
 	}
 
-	/** Takes back a Redis stock change whose MySQL transaction did not commit. */
+	/**
+	 * After a failure once the Redis stock change was sent: whether Redis applied it, and whether MySQL
+	 * committed, are unknown (a lost reply, a failed commit), so the sellable stock is dropped and
+	 * reloaded from MySQL on its next use rather than guessed.
+	 */
 	private Mono<Void> undo(StockChange change) {
 		if (change == null) {
 			return Mono.empty();
 		}
-		return this.stock.adjust(change.productId(), -change.delta(), change.from())
-			.onErrorResume((ex) -> {
-				logger.error("Product " + change.productId() + ": the MySQL change rolled back but the Redis stock "
-						+ "keeps a delta of " + change.delta() + ": " + ex);
-				return Mono.empty();
-			})
-			.then();
+		return this.stock.forget(change.productId()).onErrorResume((ex) -> {
+			logger.error("Product " + change.productId() + ": the stock change failed and the Redis stock could not be "
+					+ "dropped; it may be off by " + change.delta() + " until reloaded: " + ex);
+			return Mono.empty();
+		});
 	}
 
 	private Mono<Product> evictAfterCommit(Product product) {
@@ -103,7 +104,7 @@ class ProductService {
 		}).thenReturn(product);
 	}
 
-	private record StockChange(long productId, int delta, int from, int to) {
+	private record StockChange(long productId, int delta, int to) {
 	}
 
 }

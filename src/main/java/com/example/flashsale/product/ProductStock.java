@@ -77,6 +77,11 @@ public class ProductStock implements SmartLifecycle {
 		return this.redis.opsForValue().set(key(productId), Integer.toString(stock)).then();
 	}
 
+	/** Drops the sellable stock of {@code productId}; it is reloaded from MySQL where next needed. */
+	Mono<Void> forget(long productId) {
+		return this.redis.delete(key(productId)).then();
+	}
+
 	/**
 	 * Applies a change of the durable stock by {@code delta} (to {@code newStock}) to the sellable stock.
 	 * @return the sellable stock afterwards

@@ -15,6 +15,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -118,10 +119,12 @@ public final class ReadThroughCache<T> {
 	 * result. Fails when Redis does: the caller decides whether that is fatal.
 	 */
 	public Mono<Void> evict(String key) {
-		this.inFlight.remove(key);
-		return this.redis
-			.execute(EVICT, List.of(key, versionKey(key)), List.of(Long.toString(VERSION_TTL.toMillis())))
-			.then();
+		return Mono.defer(() -> {
+			this.inFlight.remove(key);
+			return this.redis
+				.execute(EVICT, List.of(key, versionKey(key)), List.of(Long.toString(VERSION_TTL.toMillis())))
+				.then();
+		});
 	}
 
 	/** One lookup shared by every caller that asks for the same key while it runs. */
@@ -151,10 +154,15 @@ public final class ReadThroughCache<T> {
 				String outcome = (String) reply.get(0);
 				String payload = (String) reply.get(1);
 				if ("HIT".equals(outcome)) {
-					if (polls == 0) {
-						this.hits.increment();
+					Optional<T> value = decode(key, payload);
+					if (value != null) {
+						if (polls == 0) {
+							this.hits.increment();
+						}
+						return Mono.just(value);
 					}
-					return Mono.just(decode(payload));
+					// unreadable (written by an older version of the type): drop it and look again
+					return redisCall(evict(key)).then(lookup(key, loader, token, polls + 1));
 				}
 				if (polls == 0) {
 					this.misses.increment();
@@ -173,20 +181,28 @@ public final class ReadThroughCache<T> {
 	}
 
 	private Mono<Optional<T>> loadAndStore(String key, Supplier<Mono<T>> loader, String version, String token) {
-		return load(loader).flatMap((value) -> {
+		return load(loader).onErrorResume((ex) -> {
+			// give the lease back at once, so other instances load instead of waiting it out
+			return token.isEmpty() ? Mono.error(ex) : put(key, version, "null", Duration.ZERO, token).then(Mono.error(ex));
+		}).flatMap((value) -> {
 			Duration keep = value.isPresent() ? this.ttl : this.absentTtl;
 			if (keep.isZero() && token.isEmpty()) {
 				return Mono.just(value);
 			}
-			return redisCall(this.redis.execute(PUT, List.of(key, versionKey(key), leaseKey(key)),
-					List.of(version, encode(value), Long.toString(keep.toMillis()), token))
-				.next())
-				.thenReturn(value)
-				.onErrorResume(RedisUnavailable.class, (ex) -> {
-					redisFailed(key, ex.getCause());
-					return Mono.just(value);
-				});
+			return put(key, version, encode(value), keep, token).thenReturn(value);
 		});
+	}
+
+	/** Stores {@code json} unless evicted since {@code version} (TTL zero: only gives the lease back). */
+	private Mono<Void> put(String key, String version, String json, Duration keep, String token) {
+		return redisCall(this.redis.execute(PUT, List.of(key, versionKey(key), leaseKey(key)),
+				List.of(version, json, Long.toString(keep.toMillis()), token))
+			.next())
+			.then()
+			.onErrorResume(RedisUnavailable.class, (ex) -> {
+				redisFailed(key, ex.getCause());
+				return Mono.empty();
+			});
 	}
 
 	private Mono<Optional<T>> load(Supplier<Mono<T>> loader) {
@@ -216,8 +232,15 @@ public final class ReadThroughCache<T> {
 		return Math.max(1, this.settings.lease().toMillis() / Math.max(1, this.settings.pollInterval().toMillis()));
 	}
 
-	private Optional<T> decode(String payload) {
-		return Optional.ofNullable(this.json.readValue(payload, this.type));
+	/** The cached value, or null when the stored JSON does not fit the type any more. */
+	private Optional<T> decode(String key, String payload) {
+		try {
+			return Optional.ofNullable(this.json.readValue(payload, this.type));
+		}
+		catch (JacksonException ex) {
+			logger.warn("Cache " + this.name + ": dropping unreadable value at " + key + ": " + ex.getOriginalMessage());
+			return null;
+		}
 	}
 
 	private String encode(Optional<T> value) {

@@ -16,7 +16,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * A lease on a Redis key, the per-user lock of SPEC section 4 and seed 000: taken with
- * {@code SET key <random token> NX PX <ttl>}, released with a compare-and-delete script
+ * {@code SET key <random token> NX PX <ttl>} ({@code redis/lock-acquire.lua}), released with a
+ * compare-and-delete script
  * ({@code redis/lock-release.lua}), never a bare {@code DEL}, so a holder whose lease expired cannot
  * release the next owner's lock. Non-blocking: a held lock is reported at once, never waited for.
  *
@@ -28,6 +29,8 @@ public class RedisLock {
 
 	private static final Log logger = LogFactory.getLog(RedisLock.class);
 
+	private static final RedisScript<Long> ACQUIRE = LuaScripts.load("lock-acquire", Long.class);
+
 	private static final RedisScript<Long> RELEASE = LuaScripts.load("lock-release", Long.class);
 
 	private final ReactiveStringRedisTemplate redis;
@@ -38,15 +41,18 @@ public class RedisLock {
 
 	/**
 	 * Tries once to take {@code key} for {@code ttl}.
-	 * @return the lease, or empty when another owner holds the key; a Redis failure is an error
+	 * @return the lease, or empty when another owner holds the key; a Redis failure is an error, after
+	 * which a release of the token is still sent (a timed-out {@code SET} may have taken the key, and
+	 * must not lock its user out for the whole TTL)
 	 */
 	public Mono<Lease> tryAcquire(String key, Duration ttl) {
 		return Mono.defer(() -> {
 			Lease lease = new Lease(key, newToken());
-			return this.redis.opsForValue()
-				.setIfAbsent(key, lease.token(), ttl)
-				.filter(Boolean::booleanValue)
-				.map((acquired) -> lease);
+			return this.redis.execute(ACQUIRE, List.of(key), List.of(lease.token(), Long.toString(ttl.toMillis())))
+				.next()
+				.filter((acquired) -> acquired == 1L)
+				.map((acquired) -> lease)
+				.doOnError((ex) -> release(lease).subscribe());
 		});
 	}
 
