@@ -13,15 +13,19 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import com.example.flashsale.IntegrationTest;
+import com.example.flashsale.user.UserLock;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * SPEC section 2's ledger invariant under real concurrency over HTTP: for every user, balance == sum of
@@ -31,6 +35,9 @@ class BalanceConcurrencyTest extends IntegrationTest {
 
 	@Autowired
 	DatabaseClient db;
+
+	@Autowired
+	ReactiveStringRedisTemplate redis;
 
 	@RepeatedTest(3)
 	void twoHundredParallelChargesOfOneUserEitherSucceedOrAre409() {
@@ -77,6 +84,29 @@ class BalanceConcurrencyTest extends IntegrationTest {
 			assertThat(BalanceFixtures.balance(this.db, userId)).as("user %d", userId).isEqualTo(expected);
 		}
 		assertThat(charged).as("users with at least one successful charge").hasSize(users.size());
+		BalanceFixtures.assertLedgerInvariant(this.db);
+	}
+
+	@Test
+	void clientsHangingUpMidChargeLeaveNoLockAndNoHalfWrittenCharge() {
+		long userId = BalanceFixtures.newAccount(this.client, adminToken());
+		String token = userToken(userId);
+		WebClient web = parallelClient();
+
+		// 100 charges whose clients give up after a few milliseconds, most while their charge runs
+		Flux.range(0, 100)
+			.flatMap((i) -> charge(web, token, 1_000).timeout(Duration.ofMillis(5 + i % 10)).onErrorResume((ex) -> Mono.empty()),
+					100)
+			.then()
+			.block(Duration.ofSeconds(30));
+
+		// every charge that started runs to its end and frees the lock
+		await().atMost(Duration.ofSeconds(15))
+			.until(() -> !this.redis.hasKey(UserLock.key(userId)).block());
+		charge(web, token, 1_000).as(StepVerifier::create).expectNext(200).verifyComplete();
+		long rows = BalanceFixtures.ledgerRows(this.db, userId);
+		assertThat(rows).isPositive();
+		assertThat(BalanceFixtures.balance(this.db, userId)).isEqualTo(rows * 1_000);
 		BalanceFixtures.assertLedgerInvariant(this.db);
 	}
 

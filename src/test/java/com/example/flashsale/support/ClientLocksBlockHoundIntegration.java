@@ -4,19 +4,24 @@ import reactor.blockhound.BlockHound;
 import reactor.blockhound.integration.BlockHoundIntegration;
 
 /**
- * The BlockHound allowances of the suite, each a short in-memory lock of the Redis client, never I/O
- * (contention between event-loop threads parks for microseconds; see lettuce issue 2510):
+ * The BlockHound allowances of the suite, each a short in-memory lock inside a client library, never
+ * I/O (contention between event-loop threads parks for microseconds; see lettuce issue 2510):
  * <ul>
  * <li>Lettuce 7 counts the writers of a shared connection under a {@code ReentrantLock} in
  * {@code SharedLock.incrementWriters} / {@code decrementWriters}.</li>
  * <li>Spring Data Redis reads the shared reactive connection under a lock on every command in
  * {@code LettuceConnectionFactory.getSharedReactiveConnection}. That method would also connect on first
  * use, which is I/O: the main code connects eagerly at startup and {@code RedisConfigTest} proves it.</li>
+ * <li>Netty 4.2's default buffer allocator ({@code AdaptivePoolingAllocator}) retires a magazine under
+ * its {@code StampedLock} in {@code Magazine.free} / {@code MagazineGroup.free} when it grows under
+ * contention; Netty's own BlockHound integration does not list them yet. Without this, BlockHound's
+ * error thrown while that lock is being taken leaves the allocator wedged and every later request on
+ * the thread fails (seen once in a full suite run).</li>
  * </ul>
  * Everything else stays checked. Registered through
  * {@code META-INF/services/reactor.blockhound.integration.BlockHoundIntegration}.
  */
-public class LettuceBlockHoundIntegration implements BlockHoundIntegration {
+public class ClientLocksBlockHoundIntegration implements BlockHoundIntegration {
 
 	@Override
 	public void applyTo(BlockHound.Builder builder) {
@@ -24,6 +29,8 @@ public class LettuceBlockHoundIntegration implements BlockHoundIntegration {
 		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters");
 		builder.allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
 				"getSharedReactiveConnection");
+		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
+		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "free");
 	}
 
 }
