@@ -1,14 +1,15 @@
 package com.example.flashsale.balance;
 
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
+
+import static com.example.flashsale.support.db.UtcColumns.instant;
+import static com.example.flashsale.support.db.UtcColumns.utc;
 
 /** SQL for balances and the ledger over R2DBC; transactions are the callers' business. */
 @Repository
@@ -67,12 +68,8 @@ class BalanceRepository {
 			.bind(2, limit)
 			.map((row) -> new LedgerEntry(row.get("id", Long.class), row.get("type", String.class),
 					row.get("amount", Long.class), row.get("balance_after", Long.class), row.get("order_id", Long.class),
-					row.get("status", String.class), row.get("created_at", LocalDateTime.class).toInstant(ZoneOffset.UTC)))
+					row.get("status", String.class), instant(row, "created_at")))
 			.all();
-	}
-
-	private static LocalDateTime utc(Instant instant) {
-		return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
 	}
 
 }

@@ -1,8 +1,6 @@
 package com.example.flashsale.coupon;
 
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -12,6 +10,9 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
+
+import static com.example.flashsale.support.db.UtcColumns.instant;
+import static com.example.flashsale.support.db.UtcColumns.utc;
 
 /**
  * SQL for coupons and user coupons over R2DBC. Times are bound and read as UTC {@code DATETIME(6)}.
@@ -140,13 +141,5 @@ class CouponRepository {
 				instant(row, "created_at"));
 	}
 
-	static LocalDateTime utc(Instant instant) {
-		return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
-	}
-
-	static Instant instant(Readable row, String column) {
-		LocalDateTime value = row.get(column, LocalDateTime.class);
-		return (value != null) ? value.toInstant(ZoneOffset.UTC) : null;
-	}
 
 }

@@ -2,7 +2,6 @@ package com.example.flashsale.product;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.Collection;
 
 import io.r2dbc.spi.Readable;
@@ -11,6 +10,8 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
+
+import static com.example.flashsale.support.db.UtcColumns.utc;
 
 /** SQL for products over R2DBC; transactions are the callers' business. */
 @Repository
@@ -26,7 +27,7 @@ class ProductRepository {
 
 	/** Inserts an ACTIVE product and returns it. */
 	Mono<Product> insert(NewProduct product, Instant now) {
-		LocalDateTime at = LocalDateTime.ofInstant(now, ZoneOffset.UTC);
+		LocalDateTime at = utc(now);
 		return this.db
 			.sql("INSERT INTO products (name, price, stock, status, created_at, updated_at) VALUES (?, ?, ?, 'ACTIVE', ?, ?)")
 			.bind(0, product.name())
@@ -70,7 +71,7 @@ class ProductRepository {
 			.bind(1, product.price())
 			.bind(2, product.stock())
 			.bind(3, product.status().name())
-			.bind(4, LocalDateTime.ofInstant(now, ZoneOffset.UTC))
+			.bind(4, utc(now))
 			.bind(5, product.id())
 			.then();
 	}

@@ -10,14 +10,14 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Accounts and ledger checks shared by the balance tests. */
-final class BalanceFixtures {
+/** Accounts and ledger checks shared by the tests that move money. */
+public final class BalanceFixtures {
 
 	private BalanceFixtures() {
 	}
 
 	/** Creates an account with a zero balance through the admin API and returns its id. */
-	static long newAccount(WebTestClient client, String adminToken) {
+	public static long newAccount(WebTestClient client, String adminToken) {
 		Map<String, Object> user = client.post().uri("/api/admin/users").headers((h) -> h.setBearerAuth(adminToken))
 			.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"name\":\"buyer\"}")
 			.exchange()

@@ -7,7 +7,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Products made through the admin API for the catalogue tests. */
-final class ProductFixtures {
+public final class ProductFixtures {
 
 	static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {
 	};
@@ -16,7 +16,7 @@ final class ProductFixtures {
 	}
 
 	/** Creates an ACTIVE product and returns its id. */
-	static long create(WebTestClient client, String adminToken, String name, long price, int stock) {
+	public static long create(WebTestClient client, String adminToken, String name, long price, int stock) {
 		Map<String, Object> product = client.post().uri("/api/admin/products").headers((h) -> h.setBearerAuth(adminToken))
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"name\":\"" + name + "\",\"price\":" + price + ",\"stock\":" + stock + "}")

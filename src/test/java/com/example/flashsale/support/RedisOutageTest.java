@@ -16,6 +16,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.RedisFaultProxy;
+import com.example.flashsale.balance.BalanceFixtures;
+import com.example.flashsale.product.ProductFixtures;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,8 +45,8 @@ class RedisOutageTest extends IntegrationTest {
 
 	@Test
 	void withoutRedisTheCatalogueIsServedAndDecisionsAre503WithNothingChanged() {
-		long productId = createProduct();
-		long userId = createAccount();
+		long productId = ProductFixtures.create(this.client, adminToken(), "Outage", 1000, 5);
+		long userId = BalanceFixtures.newAccount(this.client, adminToken());
 		String token = userToken(userId);
 		charge(token).expectStatus().isOk();
 
@@ -85,20 +87,6 @@ class RedisOutageTest extends IntegrationTest {
 	private Map<String, Object> balanceRow(long userId) {
 		return this.db.sql("SELECT u.balance AS balance, (SELECT COUNT(*) FROM balance_transactions t WHERE t.user_id = u.id) "
 				+ "AS `rows` FROM users u WHERE u.id = ?").bind(0, userId).fetch().one().block();
-	}
-
-	private long createProduct() {
-		return ((Number) this.client.post().uri("/api/admin/products").headers((h) -> h.setBearerAuth(adminToken()))
-			.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"name\":\"Outage\",\"price\":1000,\"stock\":5}")
-			.exchange().expectStatus().isCreated()
-			.expectBody(JSON).returnResult().getResponseBody().get("id")).longValue();
-	}
-
-	private long createAccount() {
-		return ((Number) this.client.post().uri("/api/admin/users").headers((h) -> h.setBearerAuth(adminToken()))
-			.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"name\":\"outage\"}")
-			.exchange().expectStatus().isCreated()
-			.expectBody(JSON).returnResult().getResponseBody().get("id")).longValue();
 	}
 
 }
