@@ -59,6 +59,35 @@ class BalanceRepository {
 			.one();
 	}
 
+	/**
+	 * Takes {@code amount} off the balance if it covers it ({@code ... WHERE balance >= ?}).
+	 * @return true when deducted, false when the balance is lower (or the user does not exist)
+	 */
+	Mono<Boolean> deductIfCovered(long userId, long amount, Instant now) {
+		return this.db.sql("UPDATE users SET balance = balance - ?, updated_at = ? WHERE id = ? AND balance >= ?")
+			.bind(0, amount)
+			.bind(1, utc(now))
+			.bind(2, userId)
+			.bind(3, amount)
+			.fetch()
+			.rowsUpdated()
+			.map((rows) -> rows == 1);
+	}
+
+	/** Appends a COMPLETED PAYMENT row of {@code -amount} for {@code orderId} and returns its id. */
+	Mono<Long> insertPayment(long userId, long orderId, long amount, long balanceAfter, Instant now) {
+		return this.db.sql("INSERT INTO balance_transactions (user_id, type, amount, balance_after, order_id, status, created_at) "
+				+ "VALUES (?, 'PAYMENT', ?, ?, ?, 'COMPLETED', ?)")
+			.bind(0, userId)
+			.bind(1, -amount)
+			.bind(2, balanceAfter)
+			.bind(3, orderId)
+			.bind(4, utc(now))
+			.filter((statement) -> statement.returnGeneratedValues("id"))
+			.map((row) -> row.get("id", Long.class))
+			.one();
+	}
+
 	/** Up to {@code limit} of the user's ledger rows with an id below {@code beforeId}, newest first. */
 	Flux<LedgerEntry> findLedger(long userId, long beforeId, int limit) {
 		return this.db.sql("SELECT id, type, amount, balance_after, order_id, status, created_at FROM balance_transactions "

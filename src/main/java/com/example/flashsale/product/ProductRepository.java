@@ -76,6 +76,22 @@ class ProductRepository {
 			.then();
 	}
 
+	/**
+	 * Takes {@code quantity} off the durable stock if that much is left (the conditional decrement that
+	 * makes overselling impossible in MySQL whatever Redis says).
+	 * @return true when the stock was taken, false when too little was left
+	 */
+	Mono<Boolean> decrementStock(long id, int quantity, Instant now) {
+		return this.db.sql("UPDATE products SET stock = stock - ?, updated_at = ? WHERE id = ? AND stock >= ?")
+			.bind(0, quantity)
+			.bind(1, utc(now))
+			.bind(2, id)
+			.bind(3, quantity)
+			.fetch()
+			.rowsUpdated()
+			.map((rows) -> rows == 1);
+	}
+
 	/** Every product, by id. */
 	Flux<Product> findAll() {
 		return this.db.sql("SELECT " + COLUMNS + " FROM products ORDER BY id").map(ProductRepository::product).all();

@@ -31,7 +31,7 @@ public final class BalanceFixtures {
 	 * Writes {@code count} CHARGE rows of {@code amount} KRW for {@code userId} straight to the database,
 	 * balance included, keeping the ledger invariant (for setting up states the API takes long to reach).
 	 */
-	static void seedCharges(DatabaseClient db, long userId, int count, long amount) {
+	public static void seedCharges(DatabaseClient db, long userId, int count, long amount) {
 		long balance = balance(db, userId);
 		StringJoiner values = new StringJoiner(", ");
 		for (int i = 1; i <= count; i++) {
@@ -43,7 +43,7 @@ public final class BalanceFixtures {
 	}
 
 	/** The balance column of {@code userId}. */
-	static long balance(DatabaseClient db, long userId) {
+	public static long balance(DatabaseClient db, long userId) {
 		return db.sql("SELECT balance FROM users WHERE id = ?").bind(0, userId)
 			.map((row) -> row.get("balance", Long.class)).one().block();
 	}
@@ -59,7 +59,7 @@ public final class BalanceFixtures {
 	 * equals the sum of the COMPLETED amounts, never negative, and each row's balance_after is the
 	 * running sum of the rows before it (no lost or interleaved update).
 	 */
-	static void assertLedgerInvariant(DatabaseClient db) {
+	public static void assertLedgerInvariant(DatabaseClient db) {
 		Long mismatched = db.sql("SELECT COUNT(*) AS n FROM users u LEFT JOIN (SELECT user_id, SUM(amount) AS total "
 				+ "FROM balance_transactions WHERE status = 'COMPLETED' GROUP BY user_id) t ON t.user_id = u.id "
 				+ "WHERE u.balance <> COALESCE(t.total, 0) OR u.balance < 0")

@@ -10,7 +10,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Creates coupon events through the admin API and hands out user ids no other test uses. */
-final class CouponFixtures {
+public final class CouponFixtures {
 
 	/** Every run starts far from earlier runs' users, so the persistent test database needs no cleanup. */
 	private static final AtomicLong nextUserId = new AtomicLong(
@@ -20,12 +20,12 @@ final class CouponFixtures {
 	}
 
 	/** {@code count} consecutive user ids never used before in this JVM run. */
-	static long freshUsers(int count) {
+	public static long freshUsers(int count) {
 		return nextUserId.getAndAdd(count);
 	}
 
 	/** Opens an event of {@code quantity} coupons whose window is open now. */
-	static long openEvent(WebTestClient client, String adminToken, int quantity) {
+	public static long openEvent(WebTestClient client, String adminToken, int quantity) {
 		Instant now = Instant.now();
 		return create(client, adminToken, quantity, now.minus(Duration.ofMinutes(1)), now.plus(Duration.ofHours(1)));
 	}

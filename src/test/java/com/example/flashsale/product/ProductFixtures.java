@@ -27,7 +27,7 @@ public final class ProductFixtures {
 	}
 
 	/** {@code PATCH /api/admin/products/{id}} with {@code json} as admin. */
-	static WebTestClient.ResponseSpec patch(WebTestClient client, String adminToken, long productId, String json) {
+	public static WebTestClient.ResponseSpec patch(WebTestClient client, String adminToken, long productId, String json) {
 		return client.patch().uri("/api/admin/products/{id}", productId).headers((h) -> h.setBearerAuth(adminToken))
 			.contentType(MediaType.APPLICATION_JSON).bodyValue(json).exchange();
 	}

@@ -28,7 +28,15 @@ public enum ErrorCode {
 	INVALID_CHARGE_AMOUNT(HttpStatus.BAD_REQUEST, "Invalid charge amount"),
 	CHARGE_IN_PROGRESS(HttpStatus.CONFLICT, "Charge in progress"),
 
-	PRODUCT_NOT_FOUND(HttpStatus.NOT_FOUND, "Product not found");
+	PRODUCT_NOT_FOUND(HttpStatus.NOT_FOUND, "Product not found"),
+	PRODUCT_NOT_AVAILABLE(HttpStatus.CONFLICT, "Product not available"),
+
+	INSUFFICIENT_STOCK(HttpStatus.CONFLICT, "Insufficient stock"),
+	INSUFFICIENT_BALANCE(HttpStatus.PAYMENT_REQUIRED, "Insufficient balance"),
+	INVALID_COUPON(HttpStatus.BAD_REQUEST, "Invalid coupon"),
+	REQUEST_IN_PROGRESS(HttpStatus.CONFLICT, "Request in progress"),
+	IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
+	ORDER_NOT_FOUND(HttpStatus.NOT_FOUND, "Order not found");
 
 	private final HttpStatus status;
 

@@ -42,16 +42,33 @@ public class ProblemWriter {
 		if (code == ErrorCode.SERVICE_UNAVAILABLE) {
 			headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
 		}
+		byte[] bytes = render(code, detail, exchange.getRequest().getPath().value(), Map.of());
+		DataBuffer buffer = response.bufferFactory().wrap(bytes);
+		return response.writeWith(Mono.just(buffer));
+	}
+
+	/**
+	 * The problem body for {@code code}, as {@link #write} sends it, for answers that are stored and
+	 * replayed (idempotent orders).
+	 * @param instance the request path
+	 * @param extra further members after {@code code} (e.g. {@code orderId})
+	 * @return UTF-8 JSON
+	 */
+	public byte[] render(ErrorCode code, String detail, String instance, Map<String, Object> extra) {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("type", "about:blank");
 		body.put("title", code.title());
 		body.put("status", code.status().value());
 		body.put("detail", detail);
-		body.put("instance", exchange.getRequest().getPath().value());
+		body.put("instance", instance);
 		body.put("code", code.name());
-		byte[] bytes = this.jsonMapper.writeValueAsBytes(body);
-		DataBuffer buffer = response.bufferFactory().wrap(bytes);
-		return response.writeWith(Mono.just(buffer));
+		body.putAll(extra);
+		return this.jsonMapper.writeValueAsBytes(body);
+	}
+
+	/** The {@code Retry-After} value (seconds) sent with every 503. */
+	public static String retryAfterSeconds() {
+		return RETRY_AFTER_SECONDS;
 	}
 
 }

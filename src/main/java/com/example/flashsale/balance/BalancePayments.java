@@ -1,0 +1,45 @@
+package com.example.flashsale.balance;
+
+import java.time.Instant;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+
+import com.example.flashsale.support.problem.ErrorCode;
+import com.example.flashsale.support.problem.ProblemException;
+
+/**
+ * Pays for an order from the buyer's balance (SPEC section 4; seeds 001, 004 scenario 4-1/4-2): the
+ * conditional deduction and its PAYMENT ledger row. Runs inside the caller's transaction; the caller
+ * holds the user's lock, but correctness does not depend on it (the update is conditional and the row
+ * stays locked until the caller's commit).
+ */
+@Component
+public class BalancePayments {
+
+	private final BalanceRepository repository;
+
+	BalancePayments(BalanceRepository repository) {
+		this.repository = repository;
+	}
+
+	/**
+	 * Deducts {@code amount} KRW ({@code UPDATE ... WHERE balance >= ?}) and appends the COMPLETED PAYMENT
+	 * row of {@code -amount} with {@code orderId}. An amount of 0 (a coupon covering everything) writes a
+	 * 0 KRW row, so every paid order has exactly one PAYMENT row.
+	 * @return the PAYMENT row's id; {@link ErrorCode#INSUFFICIENT_BALANCE} 402 when the balance is lower
+	 * (nothing changed), {@link ErrorCode#USER_NOT_FOUND} 404 when the user does not exist
+	 */
+	public Mono<Long> pay(long userId, long orderId, long amount, Instant now) {
+		return this.repository.deductIfCovered(userId, amount, now)
+			.flatMap((deducted) -> this.repository.findBalance(userId)
+				.switchIfEmpty(Mono.error(() -> new ProblemException(ErrorCode.USER_NOT_FOUND,
+						"User " + userId + " does not exist.")))
+				.flatMap((balance) -> deducted
+						? this.repository.insertPayment(userId, orderId, amount, balance, now)
+						: Mono.error(new ProblemException(ErrorCode.INSUFFICIENT_BALANCE, "The balance of " + balance
+								+ " KRW does not cover the " + amount + " KRW to pay."))));
+	}
+
+}

@@ -1,0 +1,102 @@
+package com.example.flashsale.order;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Component;
+
+import com.example.flashsale.support.redis.LuaScripts;
+
+/**
+ * The Redis side of {@code Idempotency-Key} (SPEC section 3; seed 004 scenario 6-1), scoped per user: the
+ * record at {@code idempotency:order:{<userId>}:<key>} is either "running" (a lease of
+ * {@code app.orders.in-flight-ttl}, so a crashed request frees its key) or the finished answer (kept
+ * {@code app.orders.idempotency-ttl}, 24 h by default). Both carry the SHA-256 of the canonical request,
+ * so the same key with another body is told apart. The database's unique key (user_id,
+ * idempotency_key) backs this record: it decides when Redis has lost it.
+ *
+ * <p>Record encoding: {@code R|<hash>|<token>} or {@code D|<hash>|<status>|<body>}.
+ */
+@Component
+class OrderIdempotency {
+
+	private static final RedisScript<String> CLAIM = LuaScripts.load("idempotency-claim", String.class);
+
+	private static final RedisScript<Long> FINISH = LuaScripts.load("idempotency-finish", Long.class);
+
+	/** The lock's compare-and-delete: frees the key only while it still holds this request's record. */
+	private static final RedisScript<Long> ABANDON = LuaScripts.load("lock-release", Long.class);
+
+	private final ReactiveStringRedisTemplate redis;
+
+	private final Duration inFlightTtl;
+
+	private final Duration ttl;
+
+	OrderIdempotency(ReactiveStringRedisTemplate redis, OrderProperties properties) {
+		this.redis = redis;
+		this.inFlightTtl = properties.inFlightTtl();
+		this.ttl = properties.idempotencyTtl();
+	}
+
+	/** The Redis key of {@code userId}'s {@code idempotencyKey}. */
+	static String key(long userId, String idempotencyKey) {
+		return "idempotency:order:{" + userId + "}:" + idempotencyKey;
+	}
+
+	/** What {@link #claim} found. */
+	sealed interface Claim permits Claimed, Running, Finished {
+
+	}
+
+	/** This request owns the key now; it must {@link #finish} or {@link #abandon} it. */
+	record Claimed(String redisKey, String record) implements Claim {
+	}
+
+	/** Another request with this key is running. */
+	record Running(String requestHash) implements Claim {
+	}
+
+	/** A request with this key finished with {@code outcome}. */
+	record Finished(String requestHash, OrderOutcome outcome) implements Claim {
+	}
+
+	/** Claims {@code idempotencyKey} for a request whose canonical hash is {@code requestHash}. */
+	Mono<Claim> claim(long userId, String idempotencyKey, String requestHash) {
+		String redisKey = key(userId, idempotencyKey);
+		String running = "R|" + requestHash + "|" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+		return this.redis.execute(CLAIM, List.of(redisKey), List.of(running, Long.toString(this.inFlightTtl.toMillis())))
+			.next()
+			.map((found) -> (found.isEmpty() || found.equals(running)) ? new Claimed(redisKey, running) : parse(found));
+	}
+
+	/** Stores the claimed request's answer for replays; a Redis failure is left to the database record. */
+	Mono<Void> finish(Claimed claimed, OrderOutcome outcome) {
+		String hash = claimed.record().split("\\|", 3)[1];
+		String done = "D|" + hash + "|" + outcome.status() + "|" + new String(outcome.body(), StandardCharsets.UTF_8);
+		return this.redis
+			.execute(FINISH, List.of(claimed.redisKey()), List.of(claimed.record(), done, Long.toString(this.ttl.toMillis())))
+			.then();
+	}
+
+	/** Frees the key for a retry: the request ended without an answer worth replaying. */
+	Mono<Void> abandon(Claimed claimed) {
+		return this.redis.execute(ABANDON, List.of(claimed.redisKey()), List.of(claimed.record())).then();
+	}
+
+	private static Claim parse(String record) {
+		if (record.startsWith("R|")) {
+			return new Running(record.split("\\|", 3)[1]);
+		}
+		String[] parts = record.split("\\|", 4);
+		return new Finished(parts[1],
+				new OrderOutcome(Integer.parseInt(parts[2]), parts[3].getBytes(StandardCharsets.UTF_8)));
+	}
+
+}

@@ -1,0 +1,208 @@
+package com.example.flashsale.order;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.List;
+
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+
+import com.example.flashsale.order.OrderViews.Item;
+import com.example.flashsale.order.OrderViews.OrderView;
+
+import static com.example.flashsale.support.db.UtcColumns.instant;
+import static com.example.flashsale.support.db.UtcColumns.utc;
+
+/** SQL for orders, their items, payments and outbox events over R2DBC; transactions are the callers'. */
+@Repository
+class OrderRepository {
+
+	private static final String ORDER_COLUMNS = "id, user_id, idempotency_key, request_hash, status, total_amount, "
+			+ "discount_amount, paid_amount, user_coupon_id, failure_reason, response_status, response_body, "
+			+ "created_at, updated_at";
+
+	private final DatabaseClient db;
+
+	OrderRepository(DatabaseClient db) {
+		this.db = db;
+	}
+
+	/**
+	 * An order row as stored.
+	 * @param responseStatus the HTTP status of the stored answer, null while PENDING
+	 * @param responseBody the stored answer's JSON, null while PENDING
+	 */
+	record OrderRow(long id, long userId, String idempotencyKey, String requestHash, String status, long totalAmount,
+			long discountAmount, long paidAmount, Long userCouponId, String failureReason, Integer responseStatus,
+			String responseBody, Instant createdAt, Instant updatedAt) {
+	}
+
+	/**
+	 * Inserts a PENDING order and its items (the caller's transaction). The unique key (user_id,
+	 * idempotency_key) refuses a second order for one key (MySQL error 1062); an unknown user fails the
+	 * foreign key (1452).
+	 * @return the order id
+	 */
+	Mono<Long> insertPending(long userId, String idempotencyKey, String requestHash, List<Item> items, long total,
+			long discount, Long userCouponId, Instant now) {
+		LocalDateTime at = utc(now);
+		DatabaseClient.GenericExecuteSpec insert = this.db
+			.sql("INSERT INTO orders (user_id, idempotency_key, request_hash, status, total_amount, discount_amount, "
+					+ "paid_amount, user_coupon_id, created_at, updated_at) VALUES (?, ?, ?, 'PENDING', ?, ?, 0, ?, ?, ?)")
+			.bind(0, userId)
+			.bind(1, idempotencyKey)
+			.bind(2, requestHash)
+			.bind(3, total)
+			.bind(4, discount);
+		insert = (userCouponId != null) ? insert.bind(5, userCouponId) : insert.bindNull(5, Long.class);
+		return insert.bind(6, at)
+			.bind(7, at)
+			.filter((statement) -> statement.returnGeneratedValues("id"))
+			.map((row) -> row.get("id", Long.class))
+			.one()
+			.flatMap((orderId) -> insertItems(orderId, items, at).thenReturn(orderId));
+	}
+
+	private Mono<Void> insertItems(long orderId, List<Item> items, LocalDateTime at) {
+		StringBuilder sql = new StringBuilder(
+				"INSERT INTO order_items (order_id, product_id, quantity, unit_price, created_at) VALUES ");
+		for (int i = 0; i < items.size(); i++) {
+			sql.append((i > 0) ? ", (?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?)");
+		}
+		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql.toString());
+		int index = 0;
+		for (Item item : items) {
+			spec = spec.bind(index++, orderId)
+				.bind(index++, item.productId())
+				.bind(index++, item.quantity())
+				.bind(index++, item.unitPrice())
+				.bind(index++, at);
+		}
+		return spec.then();
+	}
+
+	/** Inserts the payment row of a paid order. */
+	Mono<Void> insertPayment(long orderId, long amount, Instant now) {
+		return this.db.sql("INSERT INTO payments (order_id, amount, paid_at) VALUES (?, ?, ?)")
+			.bind(0, orderId)
+			.bind(1, amount)
+			.bind(2, utc(now))
+			.then();
+	}
+
+	/** Appends an outbox event (PENDING, due now) for the data platform (seeds 001, 003). */
+	Mono<Void> insertEvent(long orderId, String eventType, String payload, Instant now) {
+		LocalDateTime at = utc(now);
+		return this.db
+			.sql("INSERT INTO order_events (order_id, event_type, payload, status, attempts, next_attempt_at, created_at) "
+					+ "VALUES (?, ?, ?, 'PENDING', 0, ?, ?)")
+			.bind(0, orderId)
+			.bind(1, eventType)
+			.bind(2, payload)
+			.bind(3, at)
+			.bind(4, at)
+			.then();
+	}
+
+	/**
+	 * Moves a PENDING order to PAID with its paid amount and stored answer.
+	 * @return true when the order was PENDING
+	 */
+	Mono<Boolean> markPaid(long orderId, long paidAmount, int responseStatus, String responseBody, Instant now) {
+		return this.db
+			.sql("UPDATE orders SET status = 'PAID', paid_amount = ?, response_status = ?, response_body = ?, updated_at = ? "
+					+ "WHERE id = ? AND status = 'PENDING'")
+			.bind(0, paidAmount)
+			.bind(1, responseStatus)
+			.bind(2, responseBody)
+			.bind(3, utc(now))
+			.bind(4, orderId)
+			.fetch()
+			.rowsUpdated()
+			.map((rows) -> rows == 1);
+	}
+
+	/**
+	 * Moves a PENDING order to FAILED with its reason (an error code) and stored answer.
+	 * @return true when the order was PENDING
+	 */
+	Mono<Boolean> markFailed(long orderId, String reason, int responseStatus, String responseBody, Instant now) {
+		return this.db
+			.sql("UPDATE orders SET status = 'FAILED', failure_reason = ?, response_status = ?, response_body = ?, "
+					+ "updated_at = ? WHERE id = ? AND status = 'PENDING'")
+			.bind(0, reason)
+			.bind(1, responseStatus)
+			.bind(2, responseBody)
+			.bind(3, utc(now))
+			.bind(4, orderId)
+			.fetch()
+			.rowsUpdated()
+			.map((rows) -> rows == 1);
+	}
+
+	/** The order {@code userId} placed with {@code idempotencyKey}; empty when none. */
+	Mono<OrderRow> findByKey(long userId, String idempotencyKey) {
+		return this.db.sql("SELECT " + ORDER_COLUMNS + " FROM orders WHERE user_id = ? AND idempotency_key = ?")
+			.bind(0, userId)
+			.bind(1, idempotencyKey)
+			.map(OrderRepository::orderRow)
+			.one();
+	}
+
+	/** The order with its items if {@code userId} placed it; empty otherwise (also for another user's order). */
+	Mono<OrderView> findForUser(long orderId, long userId) {
+		return this.db.sql("SELECT " + ORDER_COLUMNS + " FROM orders WHERE id = ? AND user_id = ?")
+			.bind(0, orderId)
+			.bind(1, userId)
+			.map(OrderRepository::orderRow)
+			.one()
+			.flatMap((order) -> findItems(order.id()).collectList()
+				.map((items) -> new OrderView(order.id(), order.status(), items, order.totalAmount(),
+						order.discountAmount(), order.paidAmount(), order.userCouponId(), order.failureReason(),
+						order.createdAt(), order.updatedAt())));
+	}
+
+	/** The items of an order, by product id. */
+	Flux<Item> findItems(long orderId) {
+		return this.db
+			.sql("SELECT product_id, quantity, unit_price FROM order_items WHERE order_id = ? ORDER BY product_id")
+			.bind(0, orderId)
+			.map((row) -> new Item(row.get("product_id", Long.class), row.get("quantity", Integer.class),
+					row.get("unit_price", Long.class)))
+			.all();
+	}
+
+	/**
+	 * What orders did to one product: {@code [durable stock, paid orders, paid quantity, pending orders]};
+	 * empty when the product does not exist.
+	 */
+	Mono<long[]> salesOf(long productId) {
+		return this.db
+			.sql("SELECT p.stock, "
+					+ "(SELECT COUNT(*) FROM order_items oi JOIN orders o ON o.id = oi.order_id "
+					+ "  WHERE oi.product_id = p.id AND o.status = 'PAID') AS paid_orders, "
+					+ "(SELECT CAST(COALESCE(SUM(oi.quantity), 0) AS SIGNED) FROM order_items oi JOIN orders o ON o.id = oi.order_id "
+					+ "  WHERE oi.product_id = p.id AND o.status = 'PAID') AS paid_quantity, "
+					+ "(SELECT COUNT(*) FROM order_items oi JOIN orders o ON o.id = oi.order_id "
+					+ "  WHERE oi.product_id = p.id AND o.status = 'PENDING') AS pending_orders "
+					+ "FROM products p WHERE p.id = ?")
+			.bind(0, productId)
+			.map((row) -> new long[] { row.get("stock", Integer.class), row.get("paid_orders", Long.class),
+					row.get("paid_quantity", Long.class), row.get("pending_orders", Long.class) })
+			.one();
+	}
+
+	private static OrderRow orderRow(Readable row) {
+		return new OrderRow(row.get("id", Long.class), row.get("user_id", Long.class),
+				row.get("idempotency_key", String.class), row.get("request_hash", String.class),
+				row.get("status", String.class), row.get("total_amount", Long.class), row.get("discount_amount", Long.class),
+				row.get("paid_amount", Long.class), row.get("user_coupon_id", Long.class),
+				row.get("failure_reason", String.class), row.get("response_status", Integer.class),
+				row.get("response_body", String.class), instant(row, "created_at"), instant(row, "updated_at"));
+	}
+
+}

@@ -1,0 +1,62 @@
+package com.example.flashsale.order;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import com.example.flashsale.order.OrderViews.OrderRequest;
+import com.example.flashsale.support.problem.ProblemWriter;
+import com.example.flashsale.support.web.Requests;
+
+import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+
+/**
+ * Routes of orders (SPEC section 3): {@code POST /api/orders} with the {@code Idempotency-Key} header,
+ * {@code GET /api/orders/{orderId}} (the caller's own orders only), and the operators'
+ * {@code GET /api/admin/products/{productId}/sales}.
+ */
+@Configuration(proxyBeanMethods = false)
+class OrderRouter {
+
+	/** The request header naming an order attempt (SPEC section 3). */
+	static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+	/** The order routes; the admin one needs the ADMIN role (SecurityConfig). */
+	@Bean
+	RouterFunction<ServerResponse> orderRoutes(OrderService service, Requests requests) {
+		return route().path("/api", (api) -> api
+			.POST("/orders", (request) -> {
+				String key = OrderService.checkKey(request.headers().firstHeader(IDEMPOTENCY_KEY));
+				return requests.userId(request)
+					.zipWith(requests.body(request, OrderRequest.class))
+					.flatMap((args) -> service.place(args.getT1(), key, service.validate(args.getT2())))
+					.flatMap(OrderRouter::respond);
+			})
+			.GET("/orders/{orderId}", (request) -> {
+				long orderId = requests.pathId(request, "orderId");
+				return requests.userId(request)
+					.flatMap((userId) -> service.find(orderId, userId))
+					.flatMap((order) -> ServerResponse.ok().bodyValue(order));
+			})
+			.GET("/admin/products/{productId}/sales",
+					(request) -> service.sales(requests.pathId(request, "productId"))
+						.flatMap((sales) -> ServerResponse.ok().bodyValue(sales))))
+			.build();
+	}
+
+	/** Sends a stored or fresh answer as it is: the same bytes on every replay. */
+	private static Mono<ServerResponse> respond(OrderOutcome outcome) {
+		ServerResponse.BodyBuilder response = ServerResponse.status(outcome.status())
+			.contentType(outcome.isProblem() ? MediaType.APPLICATION_PROBLEM_JSON : MediaType.APPLICATION_JSON);
+		if (outcome.status() == 503) {
+			response.header(HttpHeaders.RETRY_AFTER, ProblemWriter.retryAfterSeconds());
+		}
+		return response.bodyValue(outcome.body());
+	}
+
+}

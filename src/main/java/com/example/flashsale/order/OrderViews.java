@@ -1,0 +1,58 @@
+package com.example.flashsale.order;
+
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+
+/** The JSON shapes of the order API (SPEC section 3). Money in KRW. */
+final class OrderViews {
+
+	private OrderViews() {
+	}
+
+	/**
+	 * The body of {@code POST /api/orders}.
+	 * @param items the lines, 1..{@code app.orders.max-lines}, each product at most once
+	 * @param userCouponId a coupon of the caller's to apply, or null
+	 */
+	record OrderRequest(@NotNull List<@NotNull @Valid RequestItem> items, Long userCouponId) {
+	}
+
+	/** A requested line: a product and how many, 1..{@code app.orders.max-quantity}. */
+	record RequestItem(@NotNull Long productId, @NotNull Integer quantity) {
+	}
+
+	/** A line of an order with the unit price it was sold at (seed 001's snapshot). */
+	record Item(long productId, int quantity, long unitPrice) {
+	}
+
+	/** The 201 body of a paid order. */
+	record Placed(long orderId, String status, List<Item> items, long totalAmount, long discountAmount,
+			long paidAmount) {
+	}
+
+	/** The 202 body of an order a system fault left for recovery. */
+	record Pending(long orderId, String status) {
+	}
+
+	/** {@code GET /api/orders/{orderId}}: the order as it is now. */
+	record OrderView(long orderId, String status, List<Item> items, long totalAmount, long discountAmount,
+			long paidAmount, Long userCouponId, String failureReason, Instant createdAt,
+			Instant updatedAt) {
+	}
+
+	/**
+	 * {@code GET /api/admin/products/{id}/sales}: what orders did to one product.
+	 * @param stock the durable stock in MySQL
+	 * @param sellableStock the stock in Redis orders reserve from (durable minus reservations in flight)
+	 * @param paidOrders PAID orders with the product
+	 * @param paidQuantity units sold by PAID orders
+	 * @param pendingOrders PENDING orders with the product (in flight, or waiting for recovery)
+	 */
+	record ProductSales(long productId, long stock, Long sellableStock, long paidOrders, long paidQuantity,
+			long pendingOrders) {
+	}
+
+}

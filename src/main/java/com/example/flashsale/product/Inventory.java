@@ -1,0 +1,146 @@
+package com.example.flashsale.product;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Component;
+
+import com.example.flashsale.support.problem.ErrorCode;
+import com.example.flashsale.support.problem.ProblemException;
+import com.example.flashsale.support.redis.LuaScripts;
+
+/**
+ * Stock as the order path uses it (SPEC section 4, seed 000): a cheap look at the sellable stock, the
+ * all-or-nothing reservation of an order's lines in Redis ({@code redis/stock-reserve.lua}), its
+ * release or confirmation, and the conditional decrement of the durable stock in MySQL.
+ *
+ * <p>A reservation is recorded at {@code reservation:{catalog}:<orderId>} (a hash of stock key to
+ * quantity, same hash tag as the stock), so a resent reserve takes nothing twice and a release gives back
+ * exactly what was taken, at most once, whoever calls it (the request, or the recovery job).
+ */
+@Component
+public class Inventory {
+
+	/** How long a reservation record outlives its order's payment at most; recovery runs long before. */
+	static final Duration RESERVATION_TTL = Duration.ofDays(1);
+
+	private static final RedisScript<Long> RESERVE = LuaScripts.load("stock-reserve", Long.class);
+
+	private static final RedisScript<Long> RELEASE = LuaScripts.load("stock-release", Long.class);
+
+	private final ReactiveStringRedisTemplate redis;
+
+	private final ProductStock stock;
+
+	private final ProductRepository repository;
+
+	Inventory(ReactiveStringRedisTemplate redis, ProductStock stock, ProductRepository repository) {
+		this.redis = redis;
+		this.stock = stock;
+		this.repository = repository;
+	}
+
+	/**
+	 * One line of an order.
+	 * @param productId the product
+	 * @param quantity how many, at least 1
+	 */
+	public record Line(long productId, int quantity) {
+	}
+
+	/** The Redis key of {@code orderId}'s reservation record. */
+	public static String reservationKey(long orderId) {
+		return "reservation:{catalog}:" + orderId;
+	}
+
+	/**
+	 * Whether every line looks coverable by the sellable stock right now, without taking anything: lets a
+	 * sold-out crowd be answered from Redis alone. A missing stock key counts as coverable (the
+	 * reservation loads it and decides).
+	 */
+	public Mono<Boolean> looksAvailable(List<Line> lines) {
+		return this.redis.opsForValue()
+			.multiGet(lines.stream().map((line) -> ProductStock.key(line.productId())).toList())
+			.map((values) -> {
+				for (int i = 0; i < lines.size(); i++) {
+					String value = values.get(i);
+					if (value != null && Long.parseLong(value) < lines.get(i).quantity()) {
+						return false;
+					}
+				}
+				return true;
+			});
+	}
+
+	/**
+	 * Reserves every line for {@code orderId}, all or nothing; a stock key Redis lost is reloaded from
+	 * MySQL and the reservation tried once more. Repeating a reservation that succeeded takes nothing.
+	 * @return completes when reserved; {@link ErrorCode#INSUFFICIENT_STOCK} 409 when some line lacks stock
+	 */
+	public Mono<Void> reserve(long orderId, List<Line> lines) {
+		return tryReserve(orderId, lines).flatMap((result) -> {
+			if (result < 0) {
+				return this.stock.loadMissing(lines.stream().map(Line::productId).toList())
+					.then(tryReserve(orderId, lines));
+			}
+			return Mono.just(result);
+		}).flatMap((result) -> (result == 1L) ? Mono.<Void>empty() : Mono.error(new ProblemException(
+				ErrorCode.INSUFFICIENT_STOCK, "Some ordered products are out of stock.")));
+	}
+
+	private Mono<Long> tryReserve(long orderId, List<Line> lines) {
+		List<String> keys = new ArrayList<>(lines.size() + 1);
+		List<String> args = new ArrayList<>(lines.size() + 1);
+		keys.add(reservationKey(orderId));
+		args.add(Long.toString(RESERVATION_TTL.toMillis()));
+		for (Line line : lines) {
+			keys.add(ProductStock.key(line.productId()));
+			args.add(Integer.toString(line.quantity()));
+		}
+		return this.redis.execute(RESERVE, keys, args).next();
+	}
+
+	/**
+	 * Gives {@code orderId}'s reserved stock back, if it is still reserved: safe to repeat, and a no-op
+	 * after {@link #confirm}.
+	 * @return true when something was given back
+	 */
+	public Mono<Boolean> release(long orderId, List<Line> lines) {
+		List<String> keys = new ArrayList<>(lines.size() + 1);
+		keys.add(reservationKey(orderId));
+		lines.forEach((line) -> keys.add(ProductStock.key(line.productId())));
+		return this.redis.execute(RELEASE, keys, List.of()).next().map((released) -> released == 1L);
+	}
+
+	/**
+	 * Ends {@code orderId}'s reservation after its payment committed: the stock left MySQL too, so the
+	 * sellable count already is right and only the record goes.
+	 */
+	public Mono<Void> confirm(long orderId) {
+		return this.redis.delete(reservationKey(orderId)).then();
+	}
+
+	/**
+	 * Takes every line off the durable stock, in product id order (so two orders never wait on each
+	 * other's rows in opposite orders). Runs in the caller's transaction and holds each product row's lock
+	 * until it ends: call it last, right before the commit.
+	 * @return completes when taken; {@link ErrorCode#INSUFFICIENT_STOCK} 409 (roll back) when a line
+	 * lacks durable stock
+	 */
+	public Mono<Void> takeDurable(List<Line> lines, Instant now) {
+		return Flux.fromIterable(lines.stream().sorted((a, b) -> Long.compare(a.productId(), b.productId())).toList())
+			.concatMap((line) -> this.repository.decrementStock(line.productId(), line.quantity(), now)
+				.filter(Boolean::booleanValue)
+				.switchIfEmpty(Mono.error(() -> new ProblemException(ErrorCode.INSUFFICIENT_STOCK,
+						"Product " + line.productId() + " is out of stock."))))
+			.then();
+	}
+
+}

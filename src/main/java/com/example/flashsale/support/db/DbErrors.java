@@ -1,0 +1,27 @@
+package com.example.flashsale.support.db;
+
+import io.r2dbc.spi.R2dbcException;
+
+/** Reads MySQL/MariaDB error numbers out of the exceptions R2DBC and Spring wrap them in. */
+public final class DbErrors {
+
+	/** ER_DUP_ENTRY: a unique key refused the row. */
+	public static final int DUPLICATE_KEY = 1062;
+
+	/** ER_NO_REFERENCED_ROW_2: a foreign key's parent row does not exist. */
+	public static final int MISSING_PARENT_ROW = 1452;
+
+	private DbErrors() {
+	}
+
+	/** Whether {@code ex}'s cause chain holds a database error numbered {@code errorCode}. */
+	public static boolean is(Throwable ex, int errorCode) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof R2dbcException r2dbc && r2dbc.getErrorCode() == errorCode) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+}

@@ -1,0 +1,90 @@
+package com.example.flashsale.order;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import com.example.flashsale.balance.BalanceFixtures;
+
+/** Buyers, orders and database reads for the order tests. */
+final class OrderFixtures {
+
+	static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {
+	};
+
+	private static final AtomicLong nextKey = new AtomicLong(System.nanoTime());
+
+	private OrderFixtures() {
+	}
+
+	/** An Idempotency-Key never used before. */
+	static String newKey() {
+		return "order-" + Long.toString(nextKey.incrementAndGet(), 36);
+	}
+
+	/** An account holding {@code balance} KRW (written as CHARGE rows, so the ledger invariant holds). */
+	static long buyer(WebTestClient client, String adminToken, DatabaseClient db, long balance) {
+		long userId = BalanceFixtures.newAccount(client, adminToken);
+		if (balance > 0) {
+			BalanceFixtures.seedCharges(db, userId, 1, balance);
+		}
+		return userId;
+	}
+
+	/** A one-line order body. */
+	static String body(long productId, int quantity) {
+		return "{\"items\":[{\"productId\":" + productId + ",\"quantity\":" + quantity + "}]}";
+	}
+
+	/** A one-line order body with a coupon. */
+	static String body(long productId, int quantity, long userCouponId) {
+		return "{\"items\":[{\"productId\":" + productId + ",\"quantity\":" + quantity + "}],\"userCouponId\":"
+				+ userCouponId + "}";
+	}
+
+	/** {@code POST /api/orders} with {@code key} (null: no header) and {@code json}. */
+	static WebTestClient.ResponseSpec place(WebTestClient client, String token, String key, String json) {
+		return client.post().uri("/api/orders").headers((h) -> {
+			h.setBearerAuth(token);
+			if (key != null) {
+				h.set("Idempotency-Key", key);
+			}
+		}).contentType(MediaType.APPLICATION_JSON).bodyValue(json).exchange();
+	}
+
+	/** Issues a coupon of {@code couponId} to the token's user and returns the user coupon id. */
+	static long issueCoupon(WebTestClient client, String token, long couponId) {
+		Map<String, Object> issued = client.post().uri("/api/coupons/{id}/issue", couponId)
+			.headers((h) -> h.setBearerAuth(token))
+			.exchange()
+			.expectStatus().isEqualTo(HttpStatus.CREATED)
+			.expectBody(JSON).returnResult().getResponseBody();
+		return ((Number) issued.get("userCouponId")).longValue();
+	}
+
+	/** A single number the query selects as {@code n}. */
+	static long count(DatabaseClient db, String sql, Object... args) {
+		DatabaseClient.GenericExecuteSpec spec = db.sql(sql);
+		for (int i = 0; i < args.length; i++) {
+			spec = spec.bind(i, args[i]);
+		}
+		return spec.map((row) -> row.get("n", Long.class)).one().blockOptional().orElse(0L);
+	}
+
+	/** The durable stock of a product. */
+	static long durableStock(DatabaseClient db, long productId) {
+		return count(db, "SELECT stock AS n FROM products WHERE id = ?", productId);
+	}
+
+	/** The status of a user coupon. */
+	static String couponStatus(DatabaseClient db, long userCouponId) {
+		return db.sql("SELECT status FROM user_coupons WHERE id = ?").bind(0, userCouponId)
+			.map((row) -> row.get("status", String.class)).one().block();
+	}
+
+}
