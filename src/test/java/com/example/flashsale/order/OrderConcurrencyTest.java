@@ -1,0 +1,162 @@
+package com.example.flashsale.order;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import com.example.flashsale.IntegrationTest;
+import com.example.flashsale.balance.BalanceFixtures;
+import com.example.flashsale.coupon.CouponFixtures;
+import com.example.flashsale.order.OrderFixtures.Answer;
+import com.example.flashsale.product.ProductFixtures;
+import com.example.flashsale.product.ProductStock;
+
+import static com.example.flashsale.order.OrderFixtures.body;
+import static com.example.flashsale.order.OrderFixtures.count;
+import static com.example.flashsale.order.OrderFixtures.newKey;
+import static com.example.flashsale.order.OrderFixtures.placeAsync;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The invariants of SPEC sections 1-4 for orders under real concurrency: thousands of parallel requests
+ * over HTTP against the real MySQL/MariaDB and Redis, BlockHound on.
+ */
+class OrderConcurrencyTest extends IntegrationTest {
+
+	private static final Duration RACE_TIMEOUT = Duration.ofMinutes(2);
+
+	@Autowired
+	DatabaseClient db;
+
+	@Autowired
+	ReactiveStringRedisTemplate redis;
+
+	@Test
+	void aThousandBuyersOfAHundredUnitsMakeExactlyAHundredPaidOrders() {
+		long productId = ProductFixtures.create(this.client, adminToken(), "Hot", 1_000, 100);
+		List<Long> buyers = OrderFixtures.buyers(this.db, 1_000, 10_000);
+		WebClient parallel = parallelClient();
+
+		List<Answer> answers = Flux.fromIterable(buyers)
+			.flatMap((userId) -> placeAsync(parallel, userToken(userId), newKey(), body(productId, 1)), 1_000)
+			.collectList()
+			.block(RACE_TIMEOUT);
+
+		Map<Integer, Long> statuses = answers.stream().collect(Collectors.groupingBy(Answer::status, Collectors.counting()));
+		assertThat(statuses).containsExactlyInAnyOrderEntriesOf(Map.of(201, 100L, 409, 900L));
+		assertThat(answers.stream().filter((a) -> a.status() == 409)).allMatch((a) -> a.text().contains("INSUFFICIENT_STOCK"));
+		assertThat(OrderFixtures.durableStock(this.db, productId)).isZero();
+		assertThat(this.redis.opsForValue().get(ProductStock.key(productId)).block()).isEqualTo("0");
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM order_items i JOIN orders o ON o.id = i.order_id "
+				+ "WHERE i.product_id = ? AND o.status = 'PAID'", productId)).isEqualTo(100);
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM products WHERE stock < 0")).isZero();
+		BalanceFixtures.assertLedgerInvariant(this.db);
+		assertPaymentsMatchPaidOrders();
+	}
+
+	@Test
+	void ordersAndChargesOfTheSameUsersRacingKeepEveryLedgerExact() {
+		long cheap = ProductFixtures.create(this.client, adminToken(), "Cheap", 700, 100_000);
+		long dear = ProductFixtures.create(this.client, adminToken(), "Dear", 2_300, 100_000);
+		List<Long> users = OrderFixtures.buyers(this.db, 25, 20_000);
+		WebClient parallel = parallelClient();
+		List<Mono<Integer>> requests = new ArrayList<>();
+		for (long userId : users) {
+			String token = userToken(userId);
+			for (int i = 0; i < 40; i++) {
+				long productId = (i % 2 == 0) ? cheap : dear;
+				int quantity = 1 + (i % 3);
+				requests.add(placeAsync(parallel, token, newKey(), body(productId, quantity)).map(Answer::status));
+				requests.add(status(parallel.post().uri("/api/balance/charge").headers((h) -> h.setBearerAuth(token))
+					.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"amount\":1000}")));
+			}
+		}
+		Collections.shuffle(requests);
+
+		List<Integer> statuses = Flux.fromIterable(requests).flatMap((request) -> request, 1_000).collectList()
+			.block(RACE_TIMEOUT);
+
+		assertThat(statuses).as("orders 201/402/409, charges 200/409").allMatch((s) -> s == 200 || s == 201 || s == 402 || s == 409);
+		assertThat(statuses).contains(201, 200);
+		BalanceFixtures.assertLedgerInvariant(this.db);
+		assertPaymentsMatchPaidOrders();
+		long sold = count(this.db, "SELECT CAST(COALESCE(SUM(i.quantity), 0) AS SIGNED) AS n FROM order_items i "
+				+ "JOIN orders o ON o.id = i.order_id WHERE i.product_id IN (?, ?) AND o.status = 'PAID'", cheap, dear);
+		assertThat(OrderFixtures.durableStock(this.db, cheap) + OrderFixtures.durableStock(this.db, dear)).isEqualTo(200_000 - sold);
+	}
+
+	@Test
+	void twentyParallelOrdersWithOneCouponDiscountExactlyOnce() {
+		long owner = OrderFixtures.buyer(this.client, adminToken(), this.db, 100_000);
+		String token = userToken(owner);
+		long productId = ProductFixtures.create(this.client, adminToken(), "Discounted", 5_000, 100);
+		long userCouponId = OrderFixtures.issueCoupon(this.client, token, CouponFixtures.openEvent(this.client, adminToken(), 5));
+		WebClient parallel = parallelClient();
+
+		List<Answer> answers = Flux.range(0, 20)
+			.flatMap((i) -> placeAsync(parallel, token, newKey(), body(productId, 1, userCouponId)), 20)
+			.collectList()
+			.block(RACE_TIMEOUT);
+
+		assertThat(answers.stream().filter((a) -> a.status() == 201)).hasSize(1)
+			.allMatch((a) -> a.text().contains("\"discountAmount\":1000"));
+		assertThat(answers).allMatch((a) -> a.status() == 201 || (a.status() == 409 && a.text().contains("REQUEST_IN_PROGRESS"))
+				|| (a.status() == 400 && a.text().contains("INVALID_COUPON")));
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM orders WHERE user_coupon_id = ? AND status = 'PAID'", userCouponId))
+			.isOne();
+		assertThat(OrderFixtures.couponStatus(this.db, userCouponId)).isEqualTo("USED");
+		assertThat(BalanceFixtures.balance(this.db, owner)).isEqualTo(96_000);
+	}
+
+	@Test
+	void aHundredParallelSubmissionsOfOneKeyMakeOneOrder() {
+		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 100_000);
+		String token = userToken(userId);
+		long productId = ProductFixtures.create(this.client, adminToken(), "Once", 1_500, 100);
+		String key = newKey();
+		WebClient parallel = parallelClient();
+
+		List<Answer> answers = Flux.range(0, 100)
+			.flatMap((i) -> placeAsync(parallel, token, key, body(productId, 2)), 100)
+			.collectList()
+			.block(RACE_TIMEOUT);
+
+		List<Answer> created = answers.stream().filter((a) -> a.status() == 201).toList();
+		assertThat(created).isNotEmpty();
+		assertThat(created).allMatch((a) -> a.text().equals(created.get(0).text()));
+		assertThat(answers).allMatch((a) -> a.status() == 201 || (a.status() == 409 && a.text().contains("REQUEST_IN_PROGRESS")));
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM orders WHERE user_id = ?", userId)).isOne();
+		assertThat(BalanceFixtures.balance(this.db, userId)).isEqualTo(97_000);
+		for (int i = 0; i < 3; i++) {
+			Answer replay = placeAsync(parallel, token, key, body(productId, 2)).block(RACE_TIMEOUT);
+			assertThat(replay.status()).isEqualTo(201);
+			assertThat(replay.body()).isEqualTo(created.get(0).body());
+		}
+	}
+
+	/** Every PAID order has exactly one PAYMENT row equal to its paid amount; no other order has one. */
+	private void assertPaymentsMatchPaidOrders() {
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM orders o WHERE o.status = 'PAID' AND (SELECT COUNT(*) "
+				+ "FROM balance_transactions b WHERE b.order_id = o.id AND b.type = 'PAYMENT' AND b.amount = -o.paid_amount) <> 1"))
+			.as("PAID orders without exactly one matching PAYMENT row").isZero();
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM balance_transactions b JOIN orders o ON o.id = b.order_id "
+				+ "WHERE b.type = 'PAYMENT' AND o.status <> 'PAID'")).as("PAYMENT rows of orders that are not PAID").isZero();
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM orders o WHERE o.status = 'PAID' AND (SELECT COUNT(*) "
+				+ "FROM payments p WHERE p.order_id = o.id AND p.amount = o.paid_amount) <> 1"))
+			.as("PAID orders without their payment row").isZero();
+	}
+
+}
