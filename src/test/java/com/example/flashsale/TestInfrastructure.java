@@ -21,7 +21,7 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * engine answers, otherwise the MySQL/MariaDB and Redis already listening on localhost (the
  * {@code test} profile points at database {@code flashsale_test} and Redis db 1). Tests never skip
  * for lack of Docker. The service reaches Redis through a {@link RedisFaultProxy}, so outage tests can
- * cut it.
+ * cut it, and the database through {@link DatabaseFaults}, so tests can fail a statement or a commit.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class TestInfrastructure {
@@ -60,6 +60,16 @@ public class TestInfrastructure {
 				return Standalone.of("127.0.0.1", proxy.port(), database);
 			}
 		};
+	}
+
+	@Bean
+	static DatabaseFaults.Installer databaseFaultsInstaller() {
+		return new DatabaseFaults.Installer(new DatabaseFaults());
+	}
+
+	@Bean
+	DatabaseFaults databaseFaults(DatabaseFaults.Installer installer) {
+		return installer.faults();
 	}
 
 	/** Matches when a Docker engine answers. */

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
 import org.apache.commons.logging.Log;
@@ -15,6 +16,7 @@ import tools.jackson.core.JacksonException;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.codec.CodecException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.data.redis.RedisConnectionFailureException;
@@ -108,7 +110,7 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 
 	/**
 	 * True when the cause chain says Redis or the database could not be reached (connection refused or
-	 * lost, timeouts, pool exhausted). Errors the database reports about a statement are not that: a
+	 * lost, resource failures, timeouts, pool exhausted). Errors the database reports about a statement are not that: a
 	 * retry would fail the same way, so they stay 500s to be fixed, not 503s to be retried.
 	 */
 	static boolean isUnavailable(Throwable ex) {
@@ -116,7 +118,8 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 			if (t instanceof RedisConnectionFailureException || t instanceof QueryTimeoutException
 					|| t instanceof TransientDataAccessResourceException || t instanceof RedisConnectionException
 					|| t instanceof RedisCommandTimeoutException || t instanceof R2dbcTransientResourceException
-					|| t instanceof R2dbcTimeoutException || t instanceof IOException || t instanceof TimeoutException) {
+					|| t instanceof R2dbcTimeoutException || t instanceof IOException || t instanceof TimeoutException
+					|| t instanceof R2dbcNonTransientResourceException || t instanceof DataAccessResourceFailureException) {
 				return true;
 			}
 		}
