@@ -142,7 +142,7 @@ class OrderService {
 
 	/**
 	 * A checked order request.
-	 * @param lines the lines in request order
+	 * @param lines the lines by product id
 	 * @param requestHash SHA-256 (hex) of the canonical request: lines sorted by product, and the coupon
 	 */
 	record ValidRequest(List<Line> lines, Long userCouponId, String requestHash) {
@@ -198,10 +198,11 @@ class OrderService {
 		if (coupon != null && coupon <= 0) {
 			throw ProblemException.invalid("userCouponId must be a positive integer, got " + coupon + ".");
 		}
+		// product id order everywhere (items, row locks, the answer): two orders then take the product rows'
+		// locks (the items' foreign-key checks, the stock decrements) in one order and never deadlock
+		lines.sort((a, b) -> Long.compare(a.productId(), b.productId()));
 		StringBuilder canonical = new StringBuilder("v1;");
-		lines.stream()
-			.sorted((a, b) -> Long.compare(a.productId(), b.productId()))
-			.forEach((line) -> canonical.append(line.productId()).append(':').append(line.quantity()).append(','));
+		lines.forEach((line) -> canonical.append(line.productId()).append(':').append(line.quantity()).append(','));
 		canonical.append(";coupon=").append(coupon);
 		String hash = HexFormat.of().formatHex(sha256().digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
 		return new ValidRequest(List.copyOf(lines), coupon, hash);

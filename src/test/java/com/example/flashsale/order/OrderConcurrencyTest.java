@@ -147,6 +147,35 @@ class OrderConcurrencyTest extends IntegrationTest {
 		}
 	}
 
+	@Test
+	void ordersOfTheSameProductsInOppositeOrdersNeverDeadlock() {
+		long a = ProductFixtures.create(this.client, adminToken(), "A", 100, 100_000);
+		long b = ProductFixtures.create(this.client, adminToken(), "B", 100, 100_000);
+		long c = ProductFixtures.create(this.client, adminToken(), "C", 100, 100_000);
+		List<Long> buyers = OrderFixtures.buyers(this.db, 300, 10_000);
+		WebClient parallel = parallelClient();
+		String[] orders = { lines(a, b, c), lines(c, b, a), lines(b, c, a) };
+
+		List<Answer> answers = Flux.range(0, buyers.size())
+			.flatMap((i) -> placeAsync(parallel, userToken(buyers.get(i)), newKey(), orders[i % 3]), 300)
+			.collectList()
+			.block(RACE_TIMEOUT);
+
+		assertThat(answers).allSatisfy((answer) -> assertThat(answer.status()).as(answer.text()).isEqualTo(201));
+		assertThat(answers).allMatch((answer) -> answer.text().indexOf("\"productId\":" + a) < answer.text()
+			.indexOf("\"productId\":" + c), "items by product id");
+		assertThat(OrderFixtures.durableStock(this.db, a)).isEqualTo(100_000 - 300);
+		assertThat(OrderFixtures.durableStock(this.db, c)).isEqualTo(100_000 - 300);
+	}
+
+	private static String lines(long... productIds) {
+		StringBuilder json = new StringBuilder("{\"items\":[");
+		for (int i = 0; i < productIds.length; i++) {
+			json.append((i > 0) ? "," : "").append("{\"productId\":").append(productIds[i]).append(",\"quantity\":1}");
+		}
+		return json.append("]}").toString();
+	}
+
 	/** Every PAID order has exactly one PAYMENT row equal to its paid amount; no other order has one. */
 	private void assertPaymentsMatchPaidOrders() {
 		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM orders o WHERE o.status = 'PAID' AND (SELECT COUNT(*) "
