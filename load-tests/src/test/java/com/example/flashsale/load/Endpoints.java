@@ -8,6 +8,7 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatling.javaapi.core.CheckBuilder;
 import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
@@ -19,8 +20,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Every request the load tests send, each in one place with its checks.
@@ -32,8 +36,12 @@ import java.util.function.Function;
  *   <li>{@link #listProducts}, {@link #getProduct}, {@link #charge}, {@link #balance}: the
  *       browse-and-charge pass; {@link #ledgerPage} / {@link #verifyBalance}: its per-account
  *       verification, again as Gatling requests.
+ *   <li>{@link #placeHotOrder}, {@link #placeTailOrder}: the order rush; {@link #replayOrder},
+ *       {@link #getOrder}, {@link #salesState} / {@link #verifyHotSales}: its verification, again
+ *       as Gatling requests.
  *   <li>{@link Admin}: synchronous admin calls (java.net.http) used in before()/after(), outside
- *       the measured load.
+ *       the measured load, plus the setup calls a buyer makes with its own token (charge, coupon
+ *       issue).
  * </ul>
  */
 public final class Endpoints {
@@ -266,7 +274,255 @@ public final class Endpoints {
                   .is(session -> session.getLong(LEDGER_SUM))
                   .name("balance == sum of the ledger rows"));
 
-  /** Admin API through the JDK HTTP client, for before()/after() (outside the measured load). */
+  /**
+   * Session keys an order request needs, with {@link #TOKEN} and {@link #ACCOUNT_ID} (the buyer):
+   * the exact JSON body, the Idempotency-Key of this attempt, and what a 201 must answer - the
+   * number of lines, totalAmount and discountAmount. The hot order also needs {@link #PRODUCT_ID}.
+   */
+  public static final String ORDER_BODY = "orderBody";
+
+  public static final String IDEMPOTENCY_KEY = "idempotencyKey";
+
+  public static final String EXPECTED_LINES = "expectedLines";
+
+  public static final String EXPECTED_TOTAL = "expectedTotal";
+
+  public static final String EXPECTED_DISCOUNT = "expectedDiscount";
+
+  /** Session key of the order the replay and {@link #getOrder} refer to. */
+  public static final String ORDER_ID = "orderId";
+
+  private static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+
+  /** {@code POST /api/orders} with the session's body and Idempotency-Key, checks still to add. */
+  private static HttpRequestActionBuilder postOrder(String name) {
+    return http(name)
+        .post("/api/orders")
+        .header("Authorization", USER_BEARER)
+        .header(IDEMPOTENCY_KEY_HEADER, session -> session.getString(IDEMPOTENCY_KEY))
+        .body(StringBody(session -> session.getString(ORDER_BODY)))
+        .asJson();
+  }
+
+  /** The status check of an order: records the status in {@link OrderOutcomes} first. */
+  private static CheckBuilder.Final orderStatus(OrderOutcomes.Kind kind, Integer... accepted) {
+    return status()
+        .transform(
+            code -> {
+              OrderOutcomes.record(kind, code);
+              return code;
+            })
+        .in(accepted)
+        .name(
+            kind.name().toLowerCase(Locale.ROOT)
+                + " order status in ("
+                + Stream.of(accepted).map(String::valueOf).collect(Collectors.joining(", "))
+                + ")");
+  }
+
+  /**
+   * The problem {@code code} of a 409 ({@code "none"} if the body has none), recorded in {@link
+   * OrderOutcomes} before it is checked.
+   */
+  private static CheckBuilder.Validate<String> conflictCode(OrderOutcomes.Kind kind) {
+    return jmesPath("code")
+        .withDefault("none")
+        .transform(
+            code -> {
+              OrderOutcomes.recordConflict(kind, code);
+              return code;
+            });
+  }
+
+  /** What every 201 of a new order must say: PAID, its lines and its amounts. */
+  private static CheckBuilder[] paidOrderChecks() {
+    return new CheckBuilder[] {
+      jmesPath("status").is("PAID").name("201 status PAID"),
+      jmesPath("orderId").ofLong().saveAs(ORDER_ID),
+      jmesPath("length(items)")
+          .ofInt()
+          .is(session -> session.getInt(EXPECTED_LINES))
+          .name("201 has one item per line sent"),
+      jmesPath("totalAmount")
+          .ofLong()
+          .is(session -> session.getLong(EXPECTED_TOTAL))
+          .name("totalAmount == sum of quantity * price"),
+      jmesPath("discountAmount")
+          .ofLong()
+          .is(session -> session.getLong(EXPECTED_DISCOUNT))
+          .name("discountAmount == the coupon's discount (0 without one)"),
+      jmesPath("paidAmount")
+          .ofLong()
+          .is(session -> session.getLong(EXPECTED_TOTAL) - session.getLong(EXPECTED_DISCOUNT))
+          .name("paidAmount == totalAmount - discountAmount")
+    };
+  }
+
+  /**
+   * {@code POST /api/orders} of one unit of the hot product ({@link #PRODUCT_ID}), with the
+   * buyer's coupon if it has one. Accepted outcomes: 201 (paid; the amounts and the line are
+   * checked) and 409 INSUFFICIENT_STOCK (sold out); anything else - 409 REQUEST_IN_PROGRESS, 402,
+   * 400, 404, 202 PENDING, 5xx, a timeout - is a failed request. Every answer is recorded in {@link
+   * OrderOutcomes}; the first paid one is kept there for the replay.
+   */
+  public static final HttpRequestActionBuilder placeHotOrder =
+      postOrder("Order hot product")
+          .check(orderStatus(OrderOutcomes.Kind.HOT, 201, 409))
+          .checkIf((response, session) -> response.status().code() == 201)
+          .then(paidOrderChecks())
+          .checkIf((response, session) -> response.status().code() == 201)
+          .then(
+              jmesPath("items[0].productId")
+                  .ofLong()
+                  .is(session -> session.getLong(PRODUCT_ID))
+                  .name("201 line is the hot product"),
+              jmesPath("items[0].quantity").ofInt().is(1).name("201 line quantity 1"),
+              jmesPath("items[0].unitPrice")
+                  .ofLong()
+                  .is(Config.OrderRush.HOT_PRICE)
+                  .name("201 unitPrice == hot price"),
+              jmesPath("orderId")
+                  .ofLong()
+                  .transformWithSession(
+                      (orderId, session) -> {
+                        if (session.getLong(EXPECTED_DISCOUNT) > 0) {
+                          OrderOutcomes.recordCouponUsed();
+                        }
+                        OrderOutcomes.rememberPlaced(
+                            new OrderOutcomes.Placed(
+                                session.getLong(ACCOUNT_ID),
+                                session.getString(IDEMPOTENCY_KEY),
+                                session.getString(ORDER_BODY),
+                                orderId));
+                        return orderId;
+                      })
+                  .exists())
+          .checkIf((response, session) -> response.status().code() == 409)
+          .then(
+              conflictCode(OrderOutcomes.Kind.HOT)
+                  .is("INSUFFICIENT_STOCK")
+                  .name("hot 409 code INSUFFICIENT_STOCK"));
+
+  /**
+   * {@code POST /api/orders} of long-tail products (stock that cannot run out, no coupon): only 201
+   * with the right lines and amounts is accepted; every answer is recorded in {@link
+   * OrderOutcomes}, a 409 with its code (Gatling evaluates every check, so the code is read even
+   * though the status check has already failed the request).
+   */
+  public static final HttpRequestActionBuilder placeTailOrder =
+      postOrder("Order tail products")
+          .check(orderStatus(OrderOutcomes.Kind.TAIL, 201))
+          .checkIf((response, session) -> response.status().code() == 201)
+          .then(paidOrderChecks())
+          .checkIf((response, session) -> response.status().code() == 409)
+          .then(conflictCode(OrderOutcomes.Kind.TAIL).exists());
+
+  /**
+   * The paid hot order sent again with the same Idempotency-Key and body (SPEC section 3): must
+   * answer the first response again, 201 with the same {@link #ORDER_ID}, and create nothing (the
+   * sales check after it would count a second order).
+   */
+  public static final HttpRequestActionBuilder replayOrder =
+      postOrder("Replay order")
+          .check(
+              status().is(201).name("replay answers 201 like the first time"),
+              jmesPath("orderId")
+                  .ofLong()
+                  .is(session -> session.getLong(ORDER_ID))
+                  .name("replay answers the same orderId"),
+              jmesPath("status").is("PAID").name("replay status PAID"));
+
+  /** {@code GET /api/orders/{orderId}} by its buyer: 200, that order, PAID. */
+  public static final HttpRequestActionBuilder getOrder =
+      http("Get order")
+          .get("/api/orders/#{" + ORDER_ID + "}")
+          .header("Authorization", USER_BEARER)
+          .check(
+              status().is(200),
+              jmesPath("orderId").ofLong().is(session -> session.getLong(ORDER_ID)).name("orderId"),
+              jmesPath("status").is("PAID").name("order status PAID"));
+
+  /** Session keys the sales requests save the product's sales into. */
+  public static final String PAID_ORDERS = "paidOrders";
+
+  public static final String PAID_QUANTITY = "paidQuantity";
+
+  public static final String STOCK = "stock";
+
+  public static final String SELLABLE_STOCK = "sellableStock";
+
+  public static final String PENDING_ORDERS = "pendingOrders";
+
+  /**
+   * {@code GET /api/admin/products/{productId}/sales} while waiting for the orders to settle: saves
+   * paidOrders and pendingOrders into the session.
+   */
+  public static final HttpRequestActionBuilder salesState =
+      http("Admin product sales")
+          .get("/api/admin/products/#{" + PRODUCT_ID + "}/sales")
+          .header("Authorization", session -> Tokens.bearer(session.getString(ADMIN_TOKEN)))
+          .check(
+              status().is(200),
+              jmesPath("paidOrders").ofLong().saveAs(PAID_ORDERS),
+              jmesPath("pendingOrders").ofLong().saveAs(PENDING_ORDERS));
+
+  /**
+   * Final {@code GET /api/admin/products/{productId}/sales} of the hot product after the rush,
+   * failing (a failed request, so the {@code failedRequests == 0} assertion fails the run and the
+   * HTML report shows why) unless, with n = the hot orders answered 201 ({@link OrderOutcomes}):
+   *
+   * <ul>
+   *   <li>paidOrders == expectedWins (min(users, stock)) == n, and paidQuantity == n (quantity 1
+   *       each);
+   *   <li>stock (MySQL) == initialStock - n and sellableStock (Redis) == initialStock - n (both 0
+   *       when the product sold out);
+   *   <li>pendingOrders == 0.
+   * </ul>
+   *
+   * Every field is saved into the session first, for the summary line.
+   */
+  public static HttpRequestActionBuilder verifyHotSales(long initialStock, long expectedWins) {
+    return http("Verify hot product sales")
+        .get("/api/admin/products/#{" + PRODUCT_ID + "}/sales")
+        .header("Authorization", session -> Tokens.bearer(session.getString(ADMIN_TOKEN)))
+        .check(
+            status().is(200),
+            jmesPath("paidOrders").ofLong().optional().saveAs(PAID_ORDERS),
+            jmesPath("paidQuantity").ofLong().optional().saveAs(PAID_QUANTITY),
+            jmesPath("stock").ofLong().optional().saveAs(STOCK),
+            jmesPath("sellableStock").ofLong().optional().saveAs(SELLABLE_STOCK),
+            jmesPath("pendingOrders").ofLong().optional().saveAs(PENDING_ORDERS),
+            jmesPath("productId")
+                .ofLong()
+                .is(session -> session.getLong(PRODUCT_ID))
+                .name("productId"),
+            jmesPath("paidOrders")
+                .ofLong()
+                .is(expectedWins)
+                .name("paidOrders == min(users, stock)"),
+            jmesPath("paidOrders")
+                .ofLong()
+                .is(session -> OrderOutcomes.hotPlaced())
+                .name("paidOrders == number of hot 201 answers"),
+            jmesPath("paidQuantity")
+                .ofLong()
+                .is(session -> OrderOutcomes.hotPlaced())
+                .name("paidQuantity == number of hot 201 answers"),
+            jmesPath("stock")
+                .ofLong()
+                .is(session -> initialStock - OrderOutcomes.hotPlaced())
+                .name("stock (MySQL) == initial stock - hot 201 answers"),
+            jmesPath("sellableStock")
+                .ofLong()
+                .is(session -> initialStock - OrderOutcomes.hotPlaced())
+                .name("sellableStock (Redis) == initial stock - hot 201 answers"),
+            jmesPath("pendingOrders").ofLong().is(0L).name("pendingOrders == 0"));
+  }
+
+  /**
+   * Admin API through the JDK HTTP client, for before()/after() (outside the measured load), plus
+   * the setup calls a user makes with its own token ({@link #charge}, {@link #issueCoupon}).
+   */
   public static final class Admin {
 
     private Admin() {}
@@ -285,18 +541,38 @@ public final class Endpoints {
     public record CouponState(
         long id, String code, long totalQuantity, long issuedCount, long remainingQuantity) {}
 
+    /** Snapshot of {@code GET /api/admin/products/{id}/sales}; sellableStock may be null. */
+    public record ProductSales(
+        long productId,
+        long stock,
+        Long sellableStock,
+        long paidOrders,
+        long paidQuantity,
+        long pendingOrders) {}
+
     /**
      * {@code POST /api/admin/coupons}: a coupon open from now - 1 min to now + 1 h.
      *
      * @return the id of the created coupon
      */
     public static long createCoupon(int quantity) {
+      return createCoupon("RUSH-", "Gatling coupon rush ", 1000, quantity);
+    }
+
+    /**
+     * {@code POST /api/admin/coupons}: a coupon of {@code discountAmount} KRW, code {@code
+     * codePrefix} + a random suffix, open from now - 1 min to now + 1 h, valid 7 days.
+     *
+     * @return the id of the created coupon
+     */
+    public static long createCoupon(
+        String codePrefix, String namePrefix, long discountAmount, int quantity) {
       Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-      String code = "RUSH-" + randomSuffix();
+      String code = codePrefix + randomSuffix();
       ObjectNode body = JSON.createObjectNode();
       body.put("code", code);
-      body.put("name", "Gatling coupon rush " + now);
-      body.put("discountAmount", 1000);
+      body.put("name", namePrefix + now);
+      body.put("discountAmount", discountAmount);
       body.put("totalQuantity", quantity);
       body.put("startsAt", now.minus(1, ChronoUnit.MINUTES).toString());
       body.put("endsAt", now.plus(1, ChronoUnit.HOURS).toString());
@@ -328,6 +604,45 @@ public final class Endpoints {
       return create("/api/admin/products", body);
     }
 
+    /**
+     * {@code POST /api/balance/charge {"amount": amount}} as user {@code userId} (its own token):
+     * expects 200.
+     */
+    public static void charge(long userId, long amount) {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("amount", amount);
+      send(post("/api/balance/charge", Tokens.user(userId), body), 200);
+    }
+
+    /**
+     * {@code POST /api/coupons/{couponId}/issue} as user {@code userId} (its own token): expects
+     * 201.
+     *
+     * @return the userCouponId of the issued coupon
+     */
+    public static long issueCoupon(long couponId, long userId) {
+      HttpRequest request =
+          request("/api/coupons/" + couponId + "/issue", Tokens.user(userId))
+              .POST(HttpRequest.BodyPublishers.noBody())
+              .build();
+      return requiredLong(send(request, 201), "userCouponId");
+    }
+
+    /** {@code GET /api/admin/products/{id}/sales}. */
+    public static ProductSales getSales(long productId) {
+      HttpRequest request =
+          adminRequest("/api/admin/products/" + productId + "/sales").GET().build();
+      JsonNode json = send(request, 200);
+      JsonNode sellable = json.get("sellableStock");
+      return new ProductSales(
+          requiredLong(json, "productId"),
+          requiredLong(json, "stock"),
+          sellable == null || !sellable.canConvertToLong() ? null : sellable.asLong(),
+          requiredLong(json, "paidOrders"),
+          requiredLong(json, "paidQuantity"),
+          requiredLong(json, "pendingOrders"));
+    }
+
     /** Random 10-character suffix that keeps names and codes of repeated runs apart. */
     public static String randomSuffix() {
       String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -341,12 +656,7 @@ public final class Endpoints {
 
     /** POSTs {@code body} to an admin collection, expects 201 and returns the numeric id. */
     private static long create(String path, ObjectNode body) {
-      HttpRequest request =
-          adminRequest(path)
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-              .build();
-      JsonNode created = send(request, 201);
+      JsonNode created = send(post(path, Tokens.admin(Config.adminUserId), body), 201);
       JsonNode id = created.get("id");
       if (id == null || !id.canConvertToLong()) {
         throw new IllegalStateException(
@@ -370,16 +680,27 @@ public final class Endpoints {
     private static long requiredLong(JsonNode json, String field) {
       JsonNode node = json.get(field);
       if (node == null || !node.canConvertToLong()) {
-        throw new IllegalStateException("admin coupon answer has no numeric " + field + ": " + json);
+        throw new IllegalStateException("answer has no numeric " + field + ": " + json);
       }
       return node.asLong();
     }
 
     private static HttpRequest.Builder adminRequest(String path) {
+      return request(path, Tokens.admin(Config.adminUserId));
+    }
+
+    private static HttpRequest.Builder request(String path, String token) {
       return HttpRequest.newBuilder(URI.create(Config.baseUrl + path))
           .timeout(TIMEOUT)
           .header("Accept", "application/json")
-          .header("Authorization", Tokens.bearer(Tokens.admin(Config.adminUserId)));
+          .header("Authorization", Tokens.bearer(token));
+    }
+
+    private static HttpRequest post(String path, String token, ObjectNode body) {
+      return request(path, token)
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+          .build();
     }
 
     private static JsonNode send(HttpRequest request, int expectedStatus) {
