@@ -32,14 +32,13 @@ public class BalancePayments {
 	 * (nothing changed), {@link ErrorCode#USER_NOT_FOUND} 404 when the user does not exist
 	 */
 	public Mono<Long> pay(long userId, long orderId, long amount, Instant now) {
-		return this.repository.deductIfCovered(userId, amount, now)
-			.flatMap((deducted) -> this.repository.findBalance(userId)
-				.switchIfEmpty(Mono.error(() -> new ProblemException(ErrorCode.USER_NOT_FOUND,
-						"User " + userId + " does not exist.")))
-				.flatMap((balance) -> deducted
-						? this.repository.insertPayment(userId, orderId, amount, balance, now)
-						: Mono.error(new ProblemException(ErrorCode.INSUFFICIENT_BALANCE, "The balance of " + balance
-								+ " KRW does not cover the " + amount + " KRW to pay."))));
+		return this.repository.deductIfCovered(userId, amount, now).flatMap((deducted) -> deducted
+				? this.repository.insertPayment(userId, orderId, amount, now)
+				: this.repository.findBalance(userId)
+					.switchIfEmpty(Mono.error(() -> new ProblemException(ErrorCode.USER_NOT_FOUND,
+							"User " + userId + " does not exist.")))
+					.flatMap((balance) -> Mono.error(new ProblemException(ErrorCode.INSUFFICIENT_BALANCE,
+							"The balance of " + balance + " KRW does not cover the " + amount + " KRW to pay."))));
 	}
 
 }

@@ -74,15 +74,18 @@ class BalanceRepository {
 			.map((rows) -> rows == 1);
 	}
 
-	/** Appends a COMPLETED PAYMENT row of {@code -amount} for {@code orderId} and returns its id. */
-	Mono<Long> insertPayment(long userId, long orderId, long amount, long balanceAfter, Instant now) {
+	/**
+	 * Appends a COMPLETED PAYMENT row of {@code -amount} for {@code orderId} with the user's balance as
+	 * {@code balance_after} (read in the same statement: call it after the deduction, in its transaction).
+	 * @return the row's id
+	 */
+	Mono<Long> insertPayment(long userId, long orderId, long amount, Instant now) {
 		return this.db.sql("INSERT INTO balance_transactions (user_id, type, amount, balance_after, order_id, status, created_at) "
-				+ "VALUES (?, 'PAYMENT', ?, ?, ?, 'COMPLETED', ?)")
-			.bind(0, userId)
-			.bind(1, -amount)
-			.bind(2, balanceAfter)
-			.bind(3, orderId)
-			.bind(4, utc(now))
+				+ "SELECT id, 'PAYMENT', ?, balance, ?, 'COMPLETED', ? FROM users WHERE id = ?")
+			.bind(0, -amount)
+			.bind(1, orderId)
+			.bind(2, utc(now))
+			.bind(3, userId)
 			.filter((statement) -> statement.returnGeneratedValues("id"))
 			.map((row) -> row.get("id", Long.class))
 			.one();
