@@ -1,9 +1,10 @@
--- Stores the finished response of an Idempotency-Key, only for the request that claimed it (its running
--- record is still there) or when the record has expired meanwhile.
+-- Stores the finished response of an Idempotency-Key for the request that claimed it (its running
+-- record is still there), when the record has expired meanwhile, or over a 202 PENDING answer (a retry
+-- may have answered 202 from the database while this request was still running: the final answer wins).
 -- KEYS[1] the key's record; ARGV[1] the running record, ARGV[2] the finished record, ARGV[3] ttl in ms.
 -- Returns 1 stored, 0 another record is there.
 local record = redis.call('GET', KEYS[1])
-if record == false or record == ARGV[1] then
+if record == false or record == ARGV[1] or string.match(record, '^D|[^|]*|202|') then
     redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
     return 1
 end

@@ -1,7 +1,9 @@
 -- Reserves stock for every line of one order, all or nothing (SPEC section 4, seed 000), and records
 -- the reservation so that a release gives back exactly what was taken, once.
 -- KEYS[1] the order's reservation record, KEYS[2..n] the lines' stock keys (one hash tag: {catalog}).
--- ARGV[1] the record's lifetime in ms, ARGV[2..n] the lines' quantities, same order as the keys.
+-- ARGV[1..n-1] the lines' quantities, same order as KEYS[2..n].
+-- The record has no expiry: only a release (the order failed or was canceled) or a confirmation (it was
+-- paid) ends it, so reserved stock can never silently vanish.
 -- Returns 1 reserved (also when the record exists: a resent call must not take the stock twice),
 -- 0 some line lacks stock (nothing taken), -i the stock key of line i is missing (nothing taken).
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -12,13 +14,12 @@ for i = 2, #KEYS do
     if not available then
         return -(i - 1)
     end
-    if tonumber(available) < tonumber(ARGV[i]) then
+    if tonumber(available) < tonumber(ARGV[i - 1]) then
         return 0
     end
 end
 for i = 2, #KEYS do
-    redis.call('DECRBY', KEYS[i], ARGV[i])
-    redis.call('HSET', KEYS[1], KEYS[i], ARGV[i])
+    redis.call('DECRBY', KEYS[i], ARGV[i - 1])
+    redis.call('HSET', KEYS[1], KEYS[i], ARGV[i - 1])
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1

@@ -4,13 +4,11 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.example.flashsale.order.OrderViews.OrderRequest;
-import com.example.flashsale.support.problem.ProblemWriter;
 import com.example.flashsale.support.web.Requests;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
@@ -49,13 +47,14 @@ class OrderRouter {
 			.build();
 	}
 
-	/** Sends a stored or fresh answer as it is: the same bytes on every replay. */
+	/**
+	 * Sends a stored or fresh answer as it is: the same bytes on every replay. A stored 503 (a payment that
+	 * failed before its commit) has no {@code Retry-After}: that order is FAILED, and a new attempt needs a
+	 * new key.
+	 */
 	private static Mono<ServerResponse> respond(OrderOutcome outcome) {
 		ServerResponse.BodyBuilder response = ServerResponse.status(outcome.status())
 			.contentType(outcome.isProblem() ? MediaType.APPLICATION_PROBLEM_JSON : MediaType.APPLICATION_JSON);
-		if (outcome.status() == 503) {
-			response.header(HttpHeaders.RETRY_AFTER, ProblemWriter.retryAfterSeconds());
-		}
 		return response.bodyValue(outcome.body());
 	}
 

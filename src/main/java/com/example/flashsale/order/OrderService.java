@@ -151,6 +151,7 @@ class OrderService {
 	/**
 	 * Checks the {@code Idempotency-Key} header value.
 	 * @throws ProblemException 400 INVALID_REQUEST when missing, empty, longer than 255 or not printable ASCII
+	 * without spaces (keys compare byte for byte, case-sensitive, in Redis and in the database alike)
 	 */
 	static String checkKey(String key) {
 		if (key == null || key.isEmpty()) {
@@ -161,8 +162,8 @@ class OrderService {
 		}
 		for (int i = 0; i < key.length(); i++) {
 			char c = key.charAt(i);
-			if (c < 0x20 || c > 0x7e) {
-				throw ProblemException.invalid("The Idempotency-Key header must be printable ASCII.");
+			if (c < 0x21 || c > 0x7e) {
+				throw ProblemException.invalid("The Idempotency-Key header must be printable ASCII without spaces.");
 			}
 		}
 		return key;
@@ -265,8 +266,20 @@ class OrderService {
 				return this.inventory.looksAvailable(lines)
 					.flatMap((available) -> available ? discountOf(userId, request.userCouponId(), now)
 							: Mono.error(outOfStock()))
-					.flatMap((discount) -> order(userId, key, request, products, discount, now));
-			});
+					.map((discount) -> Optional.of(new Checked(products, discount)));
+			})
+			// a refusal before the order exists is the key's answer only if the key has no order yet: Redis may
+			// have lost the record of an order placed with it (whose coupon is now used, whose stock is sold)
+			.onErrorResume(ProblemException.class, (refusal) -> this.orders.findByKey(userId, key)
+				.map((order) -> Optional.<Checked>empty())
+				.switchIfEmpty(Mono.error(refusal)))
+			.flatMap((checked) -> checked.isPresent()
+					? order(userId, key, request, checked.get().products(), checked.get().discount(), now)
+					: replayFromDatabase(userId, key, request.requestHash(), now));
+	}
+
+	/** The products of an order's lines (same order) and its coupon's discount, checked. */
+	private record Checked(List<Product> products, long discount) {
 	}
 
 	private Mono<Long> discountOf(long userId, Long userCouponId, Instant now) {

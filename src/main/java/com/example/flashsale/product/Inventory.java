@@ -1,6 +1,5 @@
 package com.example.flashsale.product;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,13 +22,11 @@ import com.example.flashsale.support.redis.LuaScripts;
  *
  * <p>A reservation is recorded at {@code reservation:{catalog}:<orderId>} (a hash of stock key to
  * quantity, same hash tag as the stock), so a resent reserve takes nothing twice and a release gives back
- * exactly what was taken, at most once, whoever calls it (the request, or the recovery job).
+ * exactly what was taken, at most once, whoever calls it (the request, or the recovery job). A record
+ * never expires: reserved stock leaves it only by a release or a confirmation.
  */
 @Component
 public class Inventory {
-
-	/** How long a reservation record outlives its order's payment at most; recovery runs long before. */
-	static final Duration RESERVATION_TTL = Duration.ofDays(1);
 
 	private static final RedisScript<Long> RESERVE = LuaScripts.load("stock-reserve", Long.class);
 
@@ -97,9 +94,8 @@ public class Inventory {
 
 	private Mono<Long> tryReserve(long orderId, List<Line> lines) {
 		List<String> keys = new ArrayList<>(lines.size() + 1);
-		List<String> args = new ArrayList<>(lines.size() + 1);
+		List<String> args = new ArrayList<>(lines.size());
 		keys.add(reservationKey(orderId));
-		args.add(Long.toString(RESERVATION_TTL.toMillis()));
 		for (Line line : lines) {
 			keys.add(ProductStock.key(line.productId()));
 			args.add(Integer.toString(line.quantity()));

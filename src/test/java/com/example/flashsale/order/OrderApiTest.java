@@ -104,6 +104,36 @@ class OrderApiTest extends IntegrationTest {
 	}
 
 	@Test
+	void aReplayAfterRedisLostTheRecordIsTheOrderEvenWhenItsCouponIsUsedAndItsStockSold() {
+		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
+		String token = userToken(userId);
+		long productId = ProductFixtures.create(this.client, adminToken(), "Last one", 2_000, 1);
+		long userCouponId = OrderFixtures.issueCoupon(this.client, token, CouponFixtures.openEvent(this.client, adminToken(), 5));
+		String key = newKey();
+		byte[] first = place(this.client, token, key, body(productId, 1, userCouponId)).expectStatus().isCreated()
+			.expectBody().returnResult().getResponseBody();
+		this.redis.delete(OrderIdempotency.key(userId, key)).block();
+
+		// the coupon is used and the stock is gone now, yet the key's answer is still its paid order
+		byte[] replay = place(this.client, token, key, body(productId, 1, userCouponId)).expectStatus().isCreated()
+			.expectBody().returnResult().getResponseBody();
+		assertThat(replay).isEqualTo(first);
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM orders WHERE user_id = ?", userId)).isOne();
+	}
+
+	@Test
+	void keysAreCaseSensitiveLikeRedis() {
+		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
+		String token = userToken(userId);
+		long productId = ProductFixtures.create(this.client, adminToken(), "Cased", 1_000, 5);
+		String key = newKey();
+		place(this.client, token, key + "-Ab", body(productId, 1)).expectStatus().isCreated().expectBody().returnResult();
+		place(this.client, token, key + "-aB", body(productId, 1)).expectStatus().isCreated().expectBody().returnResult();
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM orders WHERE user_id = ?", userId)).isEqualTo(2);
+		expectProblem(place(this.client, token, "with space", body(productId, 1)), HttpStatus.BAD_REQUEST, "INVALID_REQUEST");
+	}
+
+	@Test
 	void theSameKeyWithAnotherBodyIs422AndChangesNothing() {
 		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
 		String token = userToken(userId);

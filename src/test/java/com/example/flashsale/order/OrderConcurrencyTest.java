@@ -1,6 +1,7 @@
 package com.example.flashsale.order;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,14 +16,18 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.balance.BalanceFixtures;
 import com.example.flashsale.coupon.CouponFixtures;
+import com.example.flashsale.coupon.CouponRedemption;
 import com.example.flashsale.order.OrderFixtures.Answer;
+import com.example.flashsale.product.Inventory;
 import com.example.flashsale.product.ProductFixtures;
 import com.example.flashsale.product.ProductStock;
+import com.example.flashsale.support.problem.ProblemException;
 
 import static com.example.flashsale.order.OrderFixtures.body;
 import static com.example.flashsale.order.OrderFixtures.count;
@@ -43,6 +48,12 @@ class OrderConcurrencyTest extends IntegrationTest {
 
 	@Autowired
 	ReactiveStringRedisTemplate redis;
+
+	@Autowired
+	CouponRedemption coupons;
+
+	@Autowired
+	TransactionalOperator transactional;
 
 	@Test
 	void aThousandBuyersOfAHundredUnitsMakeExactlyAHundredPaidOrders() {
@@ -65,6 +76,7 @@ class OrderConcurrencyTest extends IntegrationTest {
 		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM products WHERE stock < 0")).isZero();
 		BalanceFixtures.assertLedgerInvariant(this.db);
 		assertPaymentsMatchPaidOrders();
+		assertSettled(productId);
 	}
 
 	@Test
@@ -96,6 +108,25 @@ class OrderConcurrencyTest extends IntegrationTest {
 		long sold = count(this.db, "SELECT CAST(COALESCE(SUM(i.quantity), 0) AS SIGNED) AS n FROM order_items i "
 				+ "JOIN orders o ON o.id = i.order_id WHERE i.product_id IN (?, ?) AND o.status = 'PAID'", cheap, dear);
 		assertThat(OrderFixtures.durableStock(this.db, cheap) + OrderFixtures.durableStock(this.db, dear)).isEqualTo(200_000 - sold);
+		assertSettled(cheap, dear);
+	}
+
+	@Test
+	void ofTwentyTransactionsUsingOneCouponExactlyOneSucceeds() {
+		long owner = OrderFixtures.buyer(this.client, adminToken(), this.db, 0);
+		long userCouponId = OrderFixtures.issueCoupon(this.client, userToken(owner),
+				CouponFixtures.openEvent(this.client, adminToken(), 5));
+		// no user lock here: only the conditional update stands between the coupon and a second use
+		List<String> outcomes = Flux.range(1, 20)
+			.flatMap((i) -> this.coupons.use(owner, userCouponId, 1_000_000L + i, Instant.now())
+				.as(this.transactional::transactional)
+				.thenReturn("used")
+				.onErrorResume(ProblemException.class, (ex) -> Mono.just(ex.code().name())), 20)
+			.collectList()
+			.block(RACE_TIMEOUT);
+		assertThat(outcomes).containsOnlyOnce("used");
+		assertThat(outcomes.stream().filter("INVALID_COUPON"::equals)).hasSize(19);
+		assertThat(OrderFixtures.couponStatus(this.db, userCouponId)).isEqualTo("USED");
 	}
 
 	@Test
@@ -174,6 +205,24 @@ class OrderConcurrencyTest extends IntegrationTest {
 			json.append((i > 0) ? "," : "").append("{\"productId\":").append(productIds[i]).append(",\"quantity\":1}");
 		}
 		return json.append("]}").toString();
+	}
+
+	/**
+	 * After a race: no order of these products is left PENDING or holding a reservation, and each product's
+	 * sellable stock in Redis equals its durable stock in MySQL.
+	 */
+	private void assertSettled(long... productIds) {
+		for (long productId : productIds) {
+			assertThat(this.redis.opsForValue().get(ProductStock.key(productId)).block())
+				.as("sellable stock of product %d", productId)
+				.isEqualTo(Long.toString(OrderFixtures.durableStock(this.db, productId)));
+			List<Long> orderIds = this.db.sql("SELECT DISTINCT order_id FROM order_items WHERE product_id = ?")
+				.bind(0, productId).map((row) -> row.get("order_id", Long.class)).all().collectList().block();
+			assertThat(count(this.db, "SELECT COUNT(*) AS n FROM orders o JOIN order_items i ON i.order_id = o.id "
+					+ "WHERE i.product_id = ? AND o.status = 'PENDING'", productId)).as("PENDING orders").isZero();
+			assertThat(Flux.fromIterable(orderIds).flatMap((id) -> this.redis.hasKey(Inventory.reservationKey(id)))
+				.filter(Boolean::booleanValue).count().block()).as("reservations left").isZero();
+		}
 	}
 
 	/** Every PAID order has exactly one PAYMENT row equal to its paid amount; no other order has one. */

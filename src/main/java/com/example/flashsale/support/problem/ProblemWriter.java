@@ -66,9 +66,4 @@ public class ProblemWriter {
 		return this.jsonMapper.writeValueAsBytes(body);
 	}
 
-	/** The {@code Retry-After} value (seconds) sent with every 503. */
-	public static String retryAfterSeconds() {
-		return RETRY_AFTER_SECONDS;
-	}
-
 }
