@@ -309,8 +309,23 @@ class OrderService {
 			.onErrorResume((ex) -> DbErrors.is(ex, DbErrors.DUPLICATE_KEY), (ex) -> Mono.just(Optional.empty()))
 			.onErrorMap((ex) -> DbErrors.is(ex, DbErrors.MISSING_PARENT_ROW), (ex) -> new ProblemException(
 					ErrorCode.USER_NOT_FOUND, "User " + userId + " has no account; an admin creates it."))
+			.onErrorResume((ex) -> !(ex instanceof ProblemException), (ex) -> insertedAnyway(userId, key, request, ex))
 			.flatMap((orderId) -> orderId.isPresent() ? reserveAndPay(orderId.get(), payment)
 					: replayFromDatabase(userId, key, request.requestHash(), now));
+	}
+
+	/**
+	 * The insert failed without saying why (a lost reply may hide a commit): if this request's PENDING order
+	 * is there after all, go on with it, since this request holds its key and its user's lock; otherwise
+	 * the original failure stands (503, the key is freed).
+	 */
+	private Mono<Optional<Long>> insertedAnyway(long userId, String key, ValidRequest request, Throwable failure) {
+		return this.orders.findByKey(userId, key)
+			.filter((order) -> order.requestHash().equals(request.requestHash()) && "PENDING".equals(order.status())
+					&& order.responseStatus() == null)
+			.map((order) -> Optional.of(order.id()))
+			.onErrorResume((lookupFailed) -> Mono.empty())
+			.switchIfEmpty(Mono.error(failure));
 	}
 
 	/** What one order pays: the lines at their snapshot prices, the total, the coupon's discount (KRW). */

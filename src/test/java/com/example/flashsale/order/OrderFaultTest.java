@@ -139,6 +139,24 @@ class OrderFaultTest extends IntegrationTest {
 	}
 
 	@Test
+	void aLostReplyOfTheCommittedPendingOrderStillEndsInAPaidOrder() {
+		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 20_000);
+		String token = userToken(userId);
+		long productId = ProductFixtures.create(this.client, adminToken(), "Lost reply", 4_000, 6);
+		String key = newKey();
+		this.faults.loseCommitReply("INSERT INTO orders", true);
+
+		byte[] placed = place(this.client, token, key, body(productId, 1)).expectStatus().isCreated()
+			.expectBody().returnResult().getResponseBody();
+
+		assertThat(this.faults.fired()).isOne();
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM orders WHERE user_id = ? AND status = 'PAID'", userId)).isOne();
+		assertThat(BalanceFixtures.balance(this.db, userId)).isEqualTo(16_000);
+		assertThat(place(this.client, token, key, body(productId, 1)).expectStatus().isCreated().expectBody().returnResult()
+			.getResponseBody()).isEqualTo(placed);
+	}
+
+	@Test
 	void rowLockWaitsAreBoundedWellBelowTheUserLockLease() {
 		assertThat(count(this.db, "SELECT @@SESSION.innodb_lock_wait_timeout AS n")).isEqualTo(3);
 	}
