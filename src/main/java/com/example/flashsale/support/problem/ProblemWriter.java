@@ -7,6 +7,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -35,6 +36,22 @@ public class ProblemWriter {
 	 * Adds {@code Retry-After} to a 503.
 	 */
 	public Mono<Void> write(ServerWebExchange exchange, ErrorCode code, String detail) {
+		return drainRequest(exchange).then(Mono.defer(() -> send(exchange, code, detail)));
+	}
+
+	/**
+	 * Reads what is left of the request before answering. A problem found before the request was read to
+	 * its end (a bad query parameter, a missing token) would otherwise be answered while the request's
+	 * last part is still on its way, and the keep-alive connection could then take the next request for
+	 * that one's remainder and never answer it (seen with reactor-netty: about one run in five of
+	 * {@code BalanceApiTest}, a request after such a 400 timing out). A body that was already read, or is
+	 * being read, is left alone.
+	 */
+	private static Mono<Void> drainRequest(ServerWebExchange exchange) {
+		return exchange.getRequest().getBody().doOnNext(DataBufferUtils::release).onErrorResume((ex) -> Mono.empty()).then();
+	}
+
+	private Mono<Void> send(ServerWebExchange exchange, ErrorCode code, String detail) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.setStatusCode(code.status());
 		HttpHeaders headers = response.getHeaders();
