@@ -49,16 +49,9 @@ SETTLE_SECONDS="${SETTLE_SECONDS:-15}"
 OUT_DIR="${OUT_DIR:-$HERE/../target/wrk/$(date +%Y%m%d-%H%M%S)}"
 
 # ------------------------------------------------------------------------------ prerequisites
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "wrk is not installed. On Debian/Ubuntu:  sudo apt-get update && sudo apt-get install -y wrk" >&2
-  exit 2
-fi
-for tool in curl python3 timeout; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "$tool is required but not installed" >&2
-    exit 2
-  fi
-done
+# shellcheck source=bench-lib.sh
+source "$HERE/bench-lib.sh"
+require_tools
 if (( CONNECTIONS < THREADS )); then
   echo "CONNECTIONS ($CONNECTIONS) must be >= THREADS ($THREADS)" >&2
   exit 1
@@ -71,7 +64,6 @@ fi
 
 mkdir -p "$OUT_DIR"
 OUT_DIR="$(cd "$OUT_DIR" && pwd)"
-log() { printf '[bench] %s\n' "$*" >&2; }
 
 ADMIN_TOKEN="$(python3 "$HERE/mint-tokens.py" --admin --start 1 --count 1)"
 
@@ -131,51 +123,13 @@ settle() {
 }
 
 # ------------------------------------------------------------------------------ wrk helpers
-# run_wrk <name> <url> <script> [script args...]: output in $OUT_DIR/<name>.txt
-run_wrk() {
-  local name="$1" url="$2" script="$3"
-  shift 3
-  log "wrk $name: -t$THREADS -c$CONNECTIONS -d${DURATION}s $url $*"
-  if ! timeout -k 5 $(( DURATION + 120 )) \
-      wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout "${WRK_TIMEOUT}s" --latency \
-      -s "$script" "$url" ${1+--} "$@" > "$OUT_DIR/$name.txt" 2>&1; then
-    cat "$OUT_DIR/$name.txt" >&2
-    echo "wrk $name failed" >&2
-    exit 1
-  fi
-}
-
-# metric <name> <key>: value of key=... on the "BENCH requests=" / "BENCH errors" lines
-metric() {
-  grep -h '^BENCH ' "$OUT_DIR/$1.txt" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1
-}
-
-# status_count <name> <code>
-status_count() {
-  awk -v c="$2" '$1 == "BENCH" && $2 == "status" && $3 == c { print $4; found = 1 } END { if (!found) print 0 }' \
-    "$OUT_DIR/$1.txt"
-}
-
-statuses() {
-  awk '$1 == "BENCH" && $2 == "status" { printf "%s%s=%s", sep, $3, $4; sep = " " }' "$OUT_DIR/$1.txt"
-}
-
 # other_statuses <name>: answers that are none of 201/409/410
 other_statuses() {
   awk '$1 == "BENCH" && $2 == "status" && $3 != 201 && $3 != 409 && $3 != 410 { n += $4 } END { print n + 0 }' \
     "$OUT_DIR/$1.txt"
 }
 
-# abandoned <name>: requests whose answer wrk never counted: in flight when wrk stopped (at most
-# CONNECTIONS) plus timeouts and read errors. The server may have issued a coupon for each.
-abandoned() {
-  echo $(( CONNECTIONS + $(metric "$1" timeout) + $(metric "$1" read) ))
-}
-
 FAILURES=()
-check() { # check <description> <condition as arithmetic expression>
-  if (( $2 )); then log "PASS $1"; else log "FAIL $1"; FAILURES+=("$1"); fi
-}
 
 # verify_coupon <name> <coupon id> <quantity>
 verify_coupon() {
@@ -261,7 +215,6 @@ row() { # row <name>
     "$(metric "$1" p90_ms)" "$(metric "$1" p99_ms)" "$(statuses "$1")" \
     "$(grep -h '^BENCH errors' "$OUT_DIR/$1.txt" | cut -d' ' -f3-)"
 }
-ratio() { python3 -c 'import sys; a,b=map(float,sys.argv[1:]); print("%.3f" % (a/b) if b else "n/a")' "$1" "$2"; }
 
 echo
 echo "COUPON BENCH  base=$BASE  wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s  tokens=$TOKENS  (raw output: $OUT_DIR)"

@@ -2,11 +2,12 @@
 # Speed benchmark of the order endpoint (POST /api/orders) with wrk (a C load generator: a JVM
 # generator like Gatling eats a whole core on a 2-core box and caps what it can measure).
 #
-# Needs the service already running at $BASE. Setup through the API: CONNECTIONS buyers (admin
-# user creation, then CHARGE_PER_USER KRW each through the charge API) and PRODUCTS products of
-# PRICE KRW. wrk runs with as many threads as connections, so that every connection is one buyer
-# (order.lua gives each wrk thread one user: see there why). After a warm-up, four wrk runs of
-# DURATION seconds each, on the same warm service:
+# Needs the service already running at $BASE. Setup through the API: BUYERS buyers (admin user
+# creation, then CHARGE_PER_USER KRW each through the charge API) and PRODUCTS products of PRICE
+# KRW. wrk runs THREADS threads and CONNECTIONS connections, like bench-coupon.sh; each thread sends
+# its requests from its own BUYERS/THREADS buyers in turn, so no buyer ever has two orders in flight
+# (order.lua explains why that needs many more buyers than connections). After a warm-up, four wrk
+# runs of DURATION seconds each, on the same warm service:
 #   (a) liveness  GET /actuator/health/liveness                                - the framework ceiling
 #   (b) spread    orders of 1 unit of a random product out of PRODUCTS          - all 201
 #   (c) hot       orders of 1 unit of one product, stock HOT_STOCK (all win)    - all 201, one hot row
@@ -22,10 +23,10 @@
 #   BASE=http://127.0.0.1:8080 SECRET=... load-tests/wrk/bench-order.sh
 #
 # Environment (defaults): BASE (http://127.0.0.1:8080), SECRET (service local default),
-#   CONNECTIONS (64: wrk connections = wrk threads = buyers), DURATION (10 s per run),
+#   CONNECTIONS (64), THREADS (2), BUYERS (1000, at least 8 per connection), DURATION (10 s per run),
 #   WRK_TIMEOUT (5 s per request), PRODUCTS (200), PRICE (10 KRW), SPREAD_STOCK (1000000 per
-#   spread product), HOT_STOCK (10000000), SOLDOUT_STOCK (1), CHARGE_PER_USER (1000000 KRW: at
-#   PRICE 10 that pays for 100,000 orders per buyer; a multiple of 1,000, at most the 10,000,000
+#   spread product), HOT_STOCK (10000000), SOLDOUT_STOCK (1), CHARGE_PER_USER (100000 KRW: at
+#   PRICE 10 that pays for 10,000 orders per buyer; a multiple of 1,000, at most the 10,000,000
 #   balance cap), WARMUP (180 s of mixed load before measuring, in WARMUP_SLICE=20 s slices; 0 to
 #   skip), SETTLE_SECONDS (15), OUT_DIR (load-tests/target/wrk-order/<timestamp>), KEEP_TOKENS (0:
 #   the token file is deleted at exit).
@@ -48,7 +49,8 @@ BASE="${BASE:-http://127.0.0.1:8080}"
 BASE="${BASE%/}"
 export SECRET="${SECRET:-local-dev-secret-change-me-0123456789abcdef}"
 CONNECTIONS="${CONNECTIONS:-64}"
-THREADS="$CONNECTIONS" # one connection per wrk thread: one buyer per connection
+THREADS="${THREADS:-2}"
+BUYERS="${BUYERS:-1000}"
 DURATION="${DURATION:-10}"
 WRK_TIMEOUT="${WRK_TIMEOUT:-5}"
 PRODUCTS="${PRODUCTS:-200}"
@@ -56,7 +58,7 @@ PRICE="${PRICE:-10}"
 SPREAD_STOCK="${SPREAD_STOCK:-1000000}"
 HOT_STOCK="${HOT_STOCK:-10000000}"
 SOLDOUT_STOCK="${SOLDOUT_STOCK:-1}"
-CHARGE_PER_USER="${CHARGE_PER_USER:-1000000}"
+CHARGE_PER_USER="${CHARGE_PER_USER:-100000}"
 WARMUP="${WARMUP:-180}"
 WARMUP_SLICE="${WARMUP_SLICE:-20}"
 SETTLE_SECONDS="${SETTLE_SECONDS:-15}"
@@ -64,18 +66,15 @@ OUT_DIR="${OUT_DIR:-$HERE/../target/wrk-order/$(date +%Y%m%d-%H%M%S)}"
 RUN_ID="wrk-$(date +%s)-$(( RANDOM * 32768 + RANDOM ))"
 
 # ------------------------------------------------------------------------------ prerequisites
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "wrk is not installed. On Debian/Ubuntu:  sudo apt-get update && sudo apt-get install -y wrk" >&2
-  exit 2
-fi
-for tool in curl python3 timeout; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "$tool is required but not installed" >&2
-    exit 2
-  fi
-done
+# shellcheck source=bench-lib.sh
+source "$HERE/bench-lib.sh"
+require_tools
 if (( CONNECTIONS < 1 || PRODUCTS < 1 || PRICE < 0 || SOLDOUT_STOCK < 0 || HOT_STOCK < 1 )); then
   echo "CONNECTIONS and PRODUCTS must be >= 1, HOT_STOCK >= 1, PRICE and SOLDOUT_STOCK >= 0" >&2
+  exit 1
+fi
+if (( THREADS < 1 || CONNECTIONS < THREADS || BUYERS % THREADS != 0 || BUYERS < 8 * CONNECTIONS )); then
+  echo "need 1 <= THREADS <= CONNECTIONS, BUYERS a multiple of THREADS and >= 8 x CONNECTIONS" >&2
   exit 1
 fi
 if (( CHARGE_PER_USER % 1000 != 0 || CHARGE_PER_USER < 1000 || CHARGE_PER_USER > 10000000 )); then
@@ -90,7 +89,6 @@ fi
 
 mkdir -p "$OUT_DIR"
 OUT_DIR="$(cd "$OUT_DIR" && pwd)"
-log() { printf '[bench] %s\n' "$*" >&2; }
 
 # ------------------------------------------------------------------------------ setup helpers
 # fixtures <order-fixtures.py args...>: exits 3 (setup or admin API error) when it fails
@@ -124,48 +122,17 @@ admin_field() {
 # ------------------------------------------------------------------------------ wrk helpers
 WRK_SEQ=0
 
-# run_wrk <name> <url> <script> [script args...]: output in $OUT_DIR/<name>.txt
-run_wrk() {
-  local name="$1" url="$2" script="$3"
-  shift 3
-  log "wrk $name: -t$THREADS -c$CONNECTIONS -d${DURATION}s $url $*"
-  if ! timeout -k 5 $(( DURATION + 120 )) \
-      wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout "${WRK_TIMEOUT}s" --latency \
-      -s "$script" "$url" ${1+--} "$@" > "$OUT_DIR/$name.txt" 2>&1; then
-    cat "$OUT_DIR/$name.txt" >&2
-    echo "wrk $name failed" >&2
-    exit 1
-  fi
-}
-
 # order_args <products: id or @file>: the order.lua arguments, with an Idempotency-Key prefix of
 # its own (so no key repeats across wrk runs); sets ORDER_ARGS
 order_args() {
   WRK_SEQ=$(( WRK_SEQ + 1 ))
-  ORDER_ARGS=("$TOKEN_FILE" "$1" "$THREADS" "$RUN_ID-$WRK_SEQ" 1)
+  ORDER_ARGS=("$TOKEN_FILE" "$1" "$THREADS" "$RUN_ID-$WRK_SEQ" 1 $(( BUYERS / THREADS )))
 }
 
 # run_orders <name> <products: id or @file>
 run_orders() {
   order_args "$2"
   run_wrk "$1" "$BASE" "$HERE/order.lua" "${ORDER_ARGS[@]}"
-}
-
-# metric <name> <key>: value of key=... on the "BENCH requests=" / "BENCH errors" lines
-metric() {
-  grep -h '^BENCH ' "$OUT_DIR/$1.txt" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1
-}
-
-# status_count <name> <code>
-status_count() {
-  awk -v c="$2" '$1 == "BENCH" && $2 == "status" && $3 == c { print $4; found = 1 } END { if (!found) print 0 }' \
-    "$OUT_DIR/$1.txt"
-}
-
-# statuses <name>: "201=123 409=45", or "-" (report.lua does not count statuses)
-statuses() {
-  awk '$1 == "BENCH" && $2 == "status" { printf "%s%s=%s", sep, $3, $4; sep = " " }
-    END { if (sep == "") printf "-" }' "$OUT_DIR/$1.txt"
 }
 
 # codes <name>: the problem codes of the error answers, "409:INSUFFICIENT_STOCK=123 ...", or "-"
@@ -191,16 +158,7 @@ answers_except() {
     END { print bad + 0 }' "$OUT_DIR/$name.txt"
 }
 
-# abandoned <name>: requests whose answer wrk never counted: in flight when wrk stopped (at most
-# CONNECTIONS) plus timeouts and read errors. The service may have paid an order for each.
-abandoned() {
-  echo $(( CONNECTIONS + $(metric "$1" timeout) + $(metric "$1" read) ))
-}
-
 FAILURES=()
-check() { # check <description> <condition as arithmetic expression>
-  if (( $2 )); then log "PASS $1"; else log "FAIL $1"; FAILURES+=("$1"); fi
-}
 
 # check_paid <name> <paid> <201s>: paid == 201s, or within the in-flight slack
 check_paid() {
@@ -233,8 +191,8 @@ TOKEN_FILE="$OUT_DIR/tokens.txt"
 if [[ "${KEEP_TOKENS:-0}" != "1" ]]; then
   trap 'rm -f "$TOKEN_FILE"' EXIT
 fi
-log "creating $CONNECTIONS buyers, each charged $CHARGE_PER_USER KRW ($(( CHARGE_PER_USER / 100000 + (CHARGE_PER_USER % 100000 > 0) )) charges each)"
-fixtures users --count "$CONNECTIONS" --charge "$CHARGE_PER_USER" --out "$TOKEN_FILE" \
+log "creating $BUYERS buyers, each charged $CHARGE_PER_USER KRW ($(( CHARGE_PER_USER / 100000 + (CHARGE_PER_USER % 100000 > 0) )) charges each)"
+fixtures users --count "$BUYERS" --charge "$CHARGE_PER_USER" --out "$TOKEN_FILE" \
   --ids-out "$OUT_DIR/users.txt" --name "$RUN_ID-buyer"
 if (( PRICE > 0 )); then
   log "each buyer can pay $(( CHARGE_PER_USER / PRICE )) orders of $PRICE KRW"
@@ -325,10 +283,9 @@ row() { # row <name>
     "$(metric "$1" p95_ms)" "$(metric "$1" p99_ms)" "$(ratio "$(metric "$1" rps)" "$(metric liveness rps)")" \
     "$(statuses "$1")" "$(codes "$1")" "$(grep -h '^BENCH errors' "$OUT_DIR/$1.txt" | cut -d' ' -f3-)"
 }
-ratio() { python3 -c 'import sys; a,b=map(float,sys.argv[1:]); print("%.3f" % (a/b) if b else "n/a")' "$1" "$2"; }
 
 echo
-echo "ORDER BENCH  base=$BASE  wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s  buyers=$CONNECTIONS (one per connection)" \
+echo "ORDER BENCH  base=$BASE  wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s  buyers=$BUYERS ($(( BUYERS / THREADS )) per thread, in turn)" \
   " products=$PRODUCTS price=$PRICE  (raw output: $OUT_DIR)"
 printf '%-9s %10s %9s %9s %9s %12s  %s\n' phase req/s p50_ms p95_ms p99_ms vs_liveness 'statuses | codes'
 row liveness

@@ -1,31 +1,33 @@
--- wrk script: POST /api/orders, one pre-charged user per wrk thread, a fresh Idempotency-Key and a
--- random product (out of a list) on every request.
+-- wrk script: POST /api/orders from pre-charged users, a fresh Idempotency-Key and a random product
+-- (out of a list) on every request.
 --
---   wrk -t64 -c64 -d10s --latency -s order.lua http://127.0.0.1:8080 -- tokens.txt @products.txt 64 run42
---   wrk -t64 -c64 -d10s --latency -s order.lua http://127.0.0.1:8080 -- tokens.txt 1234 64 run43      (one hot product)
+--   wrk -t2 -c64 -d10s --latency -s order.lua http://127.0.0.1:8080 -- tokens.txt @products.txt 2 run42 1 500
+--   wrk -t2 -c64 -d10s --latency -s order.lua http://127.0.0.1:8080 -- tokens.txt 1234 2 run43 1 500  (one hot product)
 --
 -- Script args (after "--"), each falling back to an environment variable:
---   1: token file, one JWT per line (TOKEN_FILE); thread i (0-based) is the user of line i+1, so
---      the file needs at least as many lines as threads, each a user that exists and is charged
+--   1: token file, one JWT per line (TOKEN_FILE), each a user that exists and is charged
 --   2: product ids: "@<file>" with one id per line, or a comma-separated list (PRODUCT_IDS)
 --   3: number of wrk threads, must equal -t (WRK_THREADS, default 1)
 --   4: Idempotency-Key prefix, unique per wrk run (KEY_PREFIX, default "wrk-<epoch seconds>")
 --   5: quantity per order (QUANTITY, default 1)
+--   6: users per thread (USERS_PER_THREAD, default 1): thread i (0-based) takes token lines
+--      i*U+1 .. i*U+U and sends its requests from them in turn
 --
--- Run it with -c equal to -t (one connection per thread). A wrk thread only knows its own requests,
--- not which of its connections sends them, so "one user per connection" is only true with one
--- connection per thread; with more, two requests of the same user are in flight at once and the
--- per-user order lock answers 409 REQUEST_IN_PROGRESS. bench-order.sh always runs -t N -c N.
+-- One user must never have two orders in flight (the per-user lock answers 409 REQUEST_IN_PROGRESS).
+-- A wrk thread does not know which of its connections sends a request, so give each thread many
+-- more users than it has connections (e.g. 500 users for 32 connections): a user's next request then
+-- leaves hundreds of requests after its previous one, long after that one was answered. With one
+-- connection per thread, one user per thread is enough.
 --
--- Every request: Authorization of the thread's user, Idempotency-Key <prefix>-<thread>-<n> (never
--- repeated within a run), body {"items":[{"productId":<random id of the list>,"quantity":<q>}]}.
+-- Every request: Authorization of the thread's next user, Idempotency-Key <prefix>-<thread>-<n>
+-- (never repeated within a run), body {"items":[{"productId":<random id>,"quantity":<q>}]}.
 --
 -- done() prints machine-readable lines, all starting with "BENCH ":
 --   BENCH requests=<n> duration_s=<s> rps=<r> p50_ms=.. p90_ms=.. p95_ms=.. p99_ms=.. max_ms=..
 --   BENCH errors connect=.. read=.. write=.. timeout=.. non2xx3xx=..
 --   BENCH status <code> <count>          (one line per HTTP status seen, summed over threads)
 --   BENCH code <status> <CODE> <count>   (problem "code" of the 4xx/5xx answers, "none" if absent)
---   BENCH users=<T> products=<P> quantity=<q>
+--   BENCH users=<U> threads=<T> products=<P> quantity=<q>
 
 -- ---------------------------------------------------------------- main thread (setup / done)
 local threads = {}
@@ -36,11 +38,12 @@ function setup(thread)
 end
 
 -- ---------------------------------------------------------------- worker threads
-local headers, products, nproducts, quantity, key_prefix
+local headers, tokens, products, nproducts, quantity, key_prefix
 local sent = 0
 counts = {}          -- status code -> count; global so that done() can thread:get() it
 codes = {}           -- "<status> <CODE>" -> count, for the error answers; global for the same reason
 products_loaded = 0  -- globals for done() as well
+users_loaded = 0
 quantity_sent = 0
 
 local function read_products(spec)
@@ -73,19 +76,25 @@ function init(args)
     error("thread index " .. index .. " >= declared thread count " .. nthreads .. ": pass the same number as -t")
   end
 
-  local token
+  local per_thread = tonumber(args[6] or os.getenv("USERS_PER_THREAD") or "1")
+  if not per_thread or per_thread < 1 or per_thread % 1 ~= 0 then
+    error("users per thread must be a positive integer: " .. tostring(args[6] or os.getenv("USERS_PER_THREAD")))
+  end
+  local first = index * per_thread
   local line_no = 0
+  tokens = {}
   for line in io.lines(token_file) do
     if line ~= "" then
-      if line_no == index then
-        token = line
-        break
+      if line_no >= first and line_no < first + per_thread then
+        tokens[#tokens + 1] = "Bearer " .. line
       end
       line_no = line_no + 1
     end
   end
-  if not token then
-    error("no token for thread " .. index .. " in " .. token_file .. ": it needs one line per thread")
+  users_loaded = #tokens
+  if #tokens < per_thread then
+    error("thread " .. index .. " needs token lines " .. (first + 1) .. ".." .. (first + per_thread) .. " of "
+      .. token_file .. ", which has " .. line_no)
   end
 
   products = read_products(product_spec)
@@ -98,7 +107,6 @@ function init(args)
   math.randomseed(os.time() * 1000 + index)
   key_prefix = key_prefix .. "-" .. index
   headers = {
-    ["Authorization"] = "Bearer " .. token,
     ["Accept"] = "application/json",
     ["Content-Type"] = "application/json",
   }
@@ -106,6 +114,7 @@ end
 
 function request()
   sent = sent + 1
+  headers["Authorization"] = tokens[(sent - 1) % #tokens + 1]
   headers["Idempotency-Key"] = key_prefix .. "-" .. sent
   local product = products[math.random(nproducts)]
   local body = '{"items":[{"productId":' .. product .. ',"quantity":' .. quantity .. '}]}'
@@ -159,6 +168,10 @@ function done(summary, latency, requests)
     io.write(string.format("BENCH code %s %d\n", key, total_codes[key]))
   end
   local first = threads[1]
-  io.write(string.format("BENCH users=%d products=%d quantity=%d\n", #threads,
+  local users = 0
+  for _, thread in ipairs(threads) do
+    users = users + (thread:get("users_loaded") or 0)
+  end
+  io.write(string.format("BENCH users=%d threads=%d products=%d quantity=%d\n", users, #threads,
     first and first:get("products_loaded") or 0, first and first:get("quantity_sent") or 0))
 end
