@@ -55,8 +55,11 @@ class OrderIdempotency {
 
 	}
 
-	/** This request owns the key now; it must {@link #finish} or {@link #abandon} it. */
-	record Claimed(String redisKey, String record) implements Claim {
+	/**
+	 * This request owns the key now; it must {@link #finish} or {@link #abandon} it.
+	 * @param record the running record this request stored (what finish and abandon compare against)
+	 */
+	record Claimed(String redisKey, String requestHash, String record) implements Claim {
 	}
 
 	/** Another request with this key is running. */
@@ -73,13 +76,12 @@ class OrderIdempotency {
 		String running = "R|" + requestHash + "|" + Long.toHexString(ThreadLocalRandom.current().nextLong());
 		return this.redis.execute(CLAIM, List.of(redisKey), List.of(running, Long.toString(this.inFlightTtl.toMillis())))
 			.next()
-			.map((found) -> (found.isEmpty() || found.equals(running)) ? new Claimed(redisKey, running) : parse(found));
+			.map((found) -> (found.isEmpty() || found.equals(running)) ? new Claimed(redisKey, requestHash, running) : parse(found));
 	}
 
 	/** Stores the claimed request's answer for replays; a Redis failure is left to the database record. */
 	Mono<Void> finish(Claimed claimed, OrderOutcome outcome) {
-		String hash = claimed.record().split("\\|", 3)[1];
-		String done = "D|" + hash + "|" + outcome.status() + "|" + new String(outcome.body(), StandardCharsets.UTF_8);
+		String done = "D|" + claimed.requestHash() + "|" + outcome.status() + "|" + new String(outcome.body(), StandardCharsets.UTF_8);
 		return this.redis
 			.execute(FINISH, List.of(claimed.redisKey()), List.of(claimed.record(), done, Long.toString(this.ttl.toMillis())))
 			.then();

@@ -177,10 +177,17 @@ class OrderRepository {
 	}
 
 	/**
-	 * What orders did to one product: {@code [durable stock, paid orders, paid quantity, pending orders]};
-	 * empty when the product does not exist.
+	 * What orders did to one product, as MySQL has it.
+	 * @param stock the durable stock
+	 * @param paidOrders PAID orders with the product
+	 * @param paidQuantity units those orders bought
+	 * @param pendingOrders PENDING orders with the product
 	 */
-	Mono<long[]> salesOf(long productId) {
+	record SalesRow(long stock, long paidOrders, long paidQuantity, long pendingOrders) {
+	}
+
+	/** What orders did to one product; empty when the product does not exist. */
+	Mono<SalesRow> salesOf(long productId) {
 		return this.db
 			.sql("SELECT p.stock, "
 					+ "(SELECT COUNT(*) FROM order_items oi JOIN orders o ON o.id = oi.order_id "
@@ -191,8 +198,8 @@ class OrderRepository {
 					+ "  WHERE oi.product_id = p.id AND o.status = 'PENDING') AS pending_orders "
 					+ "FROM products p WHERE p.id = ?")
 			.bind(0, productId)
-			.map((row) -> new long[] { row.get("stock", Integer.class), row.get("paid_orders", Long.class),
-					row.get("paid_quantity", Long.class), row.get("pending_orders", Long.class) })
+			.map((row) -> new SalesRow(row.get("stock", Integer.class), row.get("paid_orders", Long.class),
+					row.get("paid_quantity", Long.class), row.get("pending_orders", Long.class)))
 			.one();
 	}
 

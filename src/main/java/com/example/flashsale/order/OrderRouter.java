@@ -53,9 +53,9 @@ class OrderRouter {
 	 * new key.
 	 */
 	private static Mono<ServerResponse> respond(OrderOutcome outcome) {
-		ServerResponse.BodyBuilder response = ServerResponse.status(outcome.status())
-			.contentType(outcome.isProblem() ? MediaType.APPLICATION_PROBLEM_JSON : MediaType.APPLICATION_JSON);
-		return response.bodyValue(outcome.body());
+		return ServerResponse.status(outcome.status())
+			.contentType(outcome.isProblem() ? MediaType.APPLICATION_PROBLEM_JSON : MediaType.APPLICATION_JSON)
+			.bodyValue(outcome.body());
 	}
 
 }

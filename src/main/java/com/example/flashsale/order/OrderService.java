@@ -21,6 +21,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
@@ -265,7 +266,7 @@ class OrderService {
 				}
 				return this.inventory.looksAvailable(lines)
 					.flatMap((available) -> available ? discountOf(userId, request.userCouponId(), now)
-							: Mono.error(outOfStock()))
+							: Mono.error(Inventory.outOfStock()))
 					.map((discount) -> Optional.of(new Checked(products, discount)));
 			})
 			// a refusal before the order exists is the key's answer only if the key has no order yet: Redis may
@@ -306,7 +307,7 @@ class OrderService {
 			.insertPending(userId, key, request.requestHash(), items, total, payment.discount(), request.userCouponId(), now)
 			.as(this.transactional::transactional)
 			.map(Optional::of)
-			.onErrorResume((ex) -> DbErrors.is(ex, DbErrors.DUPLICATE_KEY), (ex) -> Mono.just(Optional.empty()))
+			.onErrorResume(DuplicateKeyException.class, (ex) -> Mono.just(Optional.empty()))
 			.onErrorMap((ex) -> DbErrors.is(ex, DbErrors.MISSING_PARENT_ROW), (ex) -> new ProblemException(
 					ErrorCode.USER_NOT_FOUND, "User " + userId + " has no account; an admin creates it."))
 			.onErrorResume((ex) -> !(ex instanceof ProblemException), (ex) -> insertedAnyway(userId, key, request, ex))
@@ -484,8 +485,8 @@ class OrderService {
 			.flatMap((sales) -> this.stock.available(productId)
 				.map(Optional::of)
 				.defaultIfEmpty(Optional.empty())
-				.map((sellable) -> new ProductSales(productId, sales[0], sellable.orElse(null), sales[1], sales[2],
-						sales[3])));
+				.map((sellable) -> new ProductSales(productId, sales.stock(), sellable.orElse(null), sales.paidOrders(),
+						sales.paidQuantity(), sales.pendingOrders())));
 	}
 
 	private static ProblemException inProgress() {
@@ -496,10 +497,6 @@ class OrderService {
 	private static ProblemException reused() {
 		return new ProblemException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
 				"This Idempotency-Key was used for a different request; use a new key for a new order.");
-	}
-
-	private static ProblemException outOfStock() {
-		return new ProblemException(ErrorCode.INSUFFICIENT_STOCK, "Some ordered products are out of stock.");
 	}
 
 	private static MessageDigest sha256() {

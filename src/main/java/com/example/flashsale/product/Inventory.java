@@ -88,8 +88,12 @@ public class Inventory {
 					.then(tryReserve(orderId, lines));
 			}
 			return Mono.just(result);
-		}).flatMap((result) -> (result == 1L) ? Mono.<Void>empty() : Mono.error(new ProblemException(
-				ErrorCode.INSUFFICIENT_STOCK, "Some ordered products are out of stock.")));
+		}).flatMap((result) -> (result == 1L) ? Mono.<Void>empty() : Mono.error(outOfStock()));
+	}
+
+	/** The 409 {@link ErrorCode#INSUFFICIENT_STOCK} of an order some of whose lines lack sellable stock. */
+	public static ProblemException outOfStock() {
+		return new ProblemException(ErrorCode.INSUFFICIENT_STOCK, "Some ordered products are out of stock.");
 	}
 
 	private Mono<Long> tryReserve(long orderId, List<Line> lines) {

@@ -18,7 +18,7 @@ import com.example.flashsale.product.Inventory;
 import com.example.flashsale.product.ProductFixtures;
 import com.example.flashsale.product.ProductStock;
 
-import static com.example.flashsale.order.OrderFixtures.JSON;
+import static com.example.flashsale.product.ProductFixtures.JSON;
 import static com.example.flashsale.order.OrderFixtures.body;
 import static com.example.flashsale.order.OrderFixtures.count;
 import static com.example.flashsale.order.OrderFixtures.durableStock;

@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -16,12 +15,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import com.example.flashsale.balance.BalanceFixtures;
+import com.example.flashsale.product.ProductFixtures;
 
 /** Buyers, orders and database reads for the order tests. */
 final class OrderFixtures {
-
-	static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {
-	};
 
 	private static final AtomicLong nextKey = new AtomicLong(System.nanoTime());
 
@@ -107,7 +104,7 @@ final class OrderFixtures {
 			.headers((h) -> h.setBearerAuth(token))
 			.exchange()
 			.expectStatus().isEqualTo(HttpStatus.CREATED)
-			.expectBody(JSON).returnResult().getResponseBody();
+			.expectBody(ProductFixtures.JSON).returnResult().getResponseBody();
 		return ((Number) issued.get("userCouponId")).longValue();
 	}
 

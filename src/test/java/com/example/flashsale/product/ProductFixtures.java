@@ -9,7 +9,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 /** Products made through the admin API for the catalogue tests. */
 public final class ProductFixtures {
 
-	static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {
+	public static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {
 	};
 
 	private ProductFixtures() {

@@ -5,6 +5,7 @@ import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 import org.springframework.core.type.filter.AssignableTypeFilter;
@@ -34,8 +35,7 @@ class JsonWarmUp implements SmartInitializingSingleton {
 	public void afterSingletonsInstantiated() {
 		ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false) {
 			@Override
-			protected boolean isCandidateComponent(
-					org.springframework.beans.factory.annotation.AnnotatedBeanDefinition definition) {
+			protected boolean isCandidateComponent(AnnotatedBeanDefinition definition) {
 				return definition.getMetadata().isIndependent();
 			}
 		};

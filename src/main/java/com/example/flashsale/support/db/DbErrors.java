@@ -2,11 +2,11 @@ package com.example.flashsale.support.db;
 
 import io.r2dbc.spi.R2dbcException;
 
-/** Reads MySQL/MariaDB error numbers out of the exceptions R2DBC and Spring wrap them in. */
+/**
+ * Reads MySQL/MariaDB error numbers out of the exceptions R2DBC and Spring wrap them in, for the cases
+ * Spring's translation does not tell apart (a duplicate key already is a {@code DuplicateKeyException}).
+ */
 public final class DbErrors {
-
-	/** ER_DUP_ENTRY: a unique key refused the row. */
-	public static final int DUPLICATE_KEY = 1062;
 
 	/** ER_NO_REFERENCED_ROW_2: a foreign key's parent row does not exist. */
 	public static final int MISSING_PARENT_ROW = 1452;
