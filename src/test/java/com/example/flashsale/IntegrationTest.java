@@ -16,6 +16,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -37,6 +39,12 @@ public abstract class IntegrationTest {
 		.maxConnections(1_000)
 		.pendingAcquireMaxCount(-1)
 		.build();
+
+	/** The data platform the outbox relay delivers to: a real HTTP server in this JVM. */
+	@DynamicPropertySource
+	static void dataPlatform(DynamicPropertyRegistry registry) {
+		registry.add("app.data-platform.base-url", () -> DataPlatformStub.get().baseUrl());
+	}
 
 	@Autowired
 	protected WebTestClient client;

@@ -41,4 +41,18 @@ public class BalancePayments {
 							"The balance of " + balance + " KRW does not cover the " + amount + " KRW to pay."))));
 	}
 
+	/**
+	 * Gives back what {@code orderId} paid and was not refunded yet (seed 004, 5-1): the balance is
+	 * credited and a COMPLETED REFUND row written, in the caller's transaction. Nothing happens when no
+	 * money moved (no PAYMENT row, a 0 KRW payment, or already refunded), so a repeat refunds nothing.
+	 * @return the KRW refunded, 0 when none
+	 */
+	public Mono<Long> refund(long userId, long orderId, Instant now) {
+		return this.repository.unrefundedPayment(orderId).flatMap((owed) -> (owed <= 0) ? Mono.just(0L)
+				: this.repository.credit(userId, owed, now)
+					.flatMap((credited) -> credited ? this.repository.insertRefund(userId, orderId, owed, now)
+							: Mono.error(new IllegalStateException("user " + userId + " of order " + orderId + " is gone")))
+					.thenReturn(owed));
+	}
+
 }

@@ -80,12 +80,49 @@ class BalanceRepository {
 	 * @return the row's id
 	 */
 	Mono<Long> insertPayment(long userId, long orderId, long amount, Instant now) {
+		return insertOrderEntry("PAYMENT", userId, orderId, -amount, now);
+	}
+
+	/**
+	 * Credits {@code amount} KRW back (a refund: no cap applies, the money was the user's).
+	 * @return false when the user does not exist
+	 */
+	Mono<Boolean> credit(long userId, long amount, Instant now) {
+		return this.db.sql("UPDATE users SET balance = balance + ?, updated_at = ? WHERE id = ?")
+			.bind(0, amount)
+			.bind(1, utc(now))
+			.bind(2, userId)
+			.fetch()
+			.rowsUpdated()
+			.map((rows) -> rows == 1);
+	}
+
+	/**
+	 * Appends a COMPLETED REFUND row of {@code amount} for {@code orderId}, {@code balance_after} read in
+	 * the same statement (call it after the credit, in its transaction).
+	 * @return the row's id
+	 */
+	Mono<Long> insertRefund(long userId, long orderId, long amount, Instant now) {
+		return insertOrderEntry("REFUND", userId, orderId, amount, now);
+	}
+
+	/** The amount of {@code orderId}'s PAYMENT rows not yet refunded (KRW, >= 0). */
+	Mono<Long> unrefundedPayment(long orderId) {
+		return this.db.sql("SELECT CAST(COALESCE(-SUM(amount), 0) AS SIGNED) AS owed FROM balance_transactions "
+				+ "WHERE order_id = ? AND type IN ('PAYMENT', 'REFUND') AND status = 'COMPLETED'")
+			.bind(0, orderId)
+			.map((row) -> row.get("owed", Long.class))
+			.one();
+	}
+
+	private Mono<Long> insertOrderEntry(String type, long userId, long orderId, long signedAmount, Instant now) {
 		return this.db.sql("INSERT INTO balance_transactions (user_id, type, amount, balance_after, order_id, status, created_at) "
-				+ "SELECT id, 'PAYMENT', ?, balance, ?, 'COMPLETED', ? FROM users WHERE id = ?")
-			.bind(0, -amount)
-			.bind(1, orderId)
-			.bind(2, utc(now))
-			.bind(3, userId)
+				+ "SELECT id, ?, ?, balance, ?, 'COMPLETED', ? FROM users WHERE id = ?")
+			.bind(0, type)
+			.bind(1, signedAmount)
+			.bind(2, orderId)
+			.bind(3, utc(now))
+			.bind(4, userId)
 			.filter((statement) -> statement.returnGeneratedValues("id"))
 			.map((row) -> row.get("id", Long.class))
 			.one();

@@ -63,6 +63,21 @@ public class CouponRedemption {
 			.flatMap((rows) -> (rows == 1) ? Mono.<Void>empty() : Mono.error(invalid(userCouponId)));
 	}
 
+	/**
+	 * Makes the coupon {@code orderId} used AVAILABLE again (seed 004, 5-1), in the caller's transaction.
+	 * @return true when it was restored, false when that order had not used it (nothing changed)
+	 */
+	public Mono<Boolean> restore(long userCouponId, long orderId) {
+		return this.db
+			.sql("UPDATE user_coupons SET status = 'AVAILABLE', used_at = NULL, order_id = NULL "
+					+ "WHERE id = ? AND order_id = ? AND status = 'USED'")
+			.bind(0, userCouponId)
+			.bind(1, orderId)
+			.fetch()
+			.rowsUpdated()
+			.map((rows) -> rows == 1);
+	}
+
 	private static ProblemException invalid(long userCouponId) {
 		return new ProblemException(ErrorCode.INVALID_COUPON,
 				"Coupon " + userCouponId + " cannot be used: it is not yours, already used or expired.");

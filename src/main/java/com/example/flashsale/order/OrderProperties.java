@@ -15,9 +15,31 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * (the database then decides)
  * @param paymentTimeout the longest the payment transaction may take; past it the order is left PENDING
  * for recovery (keep it below {@code app.user-lock.ttl})
+ * @param stream the order status stream
+ * @param recovery the pending-order recovery job
  */
 @ConfigurationProperties("app.orders")
 record OrderProperties(@DefaultValue("50") int maxLines, @DefaultValue("100") int maxQuantity,
 		@DefaultValue("24h") Duration idempotencyTtl, @DefaultValue("30s") Duration inFlightTtl,
-		@DefaultValue("3s") Duration paymentTimeout) {
+		@DefaultValue("3s") Duration paymentTimeout, @DefaultValue Stream stream, @DefaultValue Recovery recovery) {
+
+	/**
+	 * {@code app.orders.stream.*}: {@code GET /api/orders/{orderId}/events}.
+	 * @param heartbeat how often an idle stream sends a comment (and rereads the status from MySQL)
+	 * @param deliveryWait how long a stream stays open after PAID for the data-platform delivery event
+	 */
+	record Stream(@DefaultValue("15s") Duration heartbeat, @DefaultValue("5s") Duration deliveryWait) {
+	}
+
+	/**
+	 * {@code app.orders.recovery.*}: the pending-order recovery job (seed 004, 5-1).
+	 * @param interval how often it runs
+	 * @param minAge how old a PENDING order must be before it is compensated (well above the payment
+	 * timeout, so no request is still working on it)
+	 * @param batch most orders compensated per run
+	 */
+	record Recovery(@DefaultValue("10s") Duration interval, @DefaultValue("1m") Duration minAge,
+			@DefaultValue("100") int batch) {
+	}
+
 }

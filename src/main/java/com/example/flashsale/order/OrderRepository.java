@@ -166,6 +166,70 @@ class OrderRepository {
 						order.createdAt(), order.updatedAt())));
 	}
 
+	/** A PENDING order as the recovery job needs it. */
+	record PendingOrder(long id, long userId, Long userCouponId) {
+	}
+
+	/** Up to {@code limit} ids of PENDING orders created before {@code cutoff}, oldest first. */
+	Flux<Long> pendingBefore(Instant cutoff, int limit) {
+		return this.db.sql("SELECT id FROM orders WHERE status = 'PENDING' AND created_at < ? ORDER BY created_at LIMIT ?")
+			.bind(0, utc(cutoff))
+			.bind(1, limit)
+			.map((row) -> row.get("id", Long.class))
+			.all();
+	}
+
+	/**
+	 * Locks {@code orderId}'s row until the caller's transaction ends, if it is PENDING and no other
+	 * transaction holds it ({@code FOR UPDATE SKIP LOCKED}: a concurrent recovery of it is skipped, not
+	 * waited for).
+	 * @return the order; empty when it is not PENDING or is locked
+	 */
+	Mono<PendingOrder> lockPending(long orderId) {
+		return this.db.sql("SELECT id, user_id, user_coupon_id FROM orders WHERE id = ? AND status = 'PENDING' "
+				+ "FOR UPDATE SKIP LOCKED")
+			.bind(0, orderId)
+			.map((row) -> new PendingOrder(row.get("id", Long.class), row.get("user_id", Long.class),
+					row.get("user_coupon_id", Long.class)))
+			.one();
+	}
+
+	/** Whether {@code orderId}'s payment row exists: its payment transaction committed. */
+	Mono<Boolean> hasPayment(long orderId) {
+		return this.db.sql("SELECT COUNT(*) AS n FROM payments WHERE order_id = ?")
+			.bind(0, orderId)
+			.map((row) -> row.get("n", Long.class) > 0)
+			.one();
+	}
+
+	/**
+	 * Marks a PENDING order CANCELED with {@code reason} (the caller's transaction).
+	 * @return false when it was not PENDING
+	 */
+	Mono<Boolean> markCanceled(long orderId, String reason, Instant now) {
+		return this.db.sql("UPDATE orders SET status = 'CANCELED', failure_reason = ?, updated_at = ? "
+				+ "WHERE id = ? AND status = 'PENDING'")
+			.bind(0, reason)
+			.bind(1, utc(now))
+			.bind(2, orderId)
+			.fetch()
+			.rowsUpdated()
+			.map((rows) -> rows == 1);
+	}
+
+	/** An order's status and when it last changed. */
+	record StatusRow(String status, Instant updatedAt) {
+	}
+
+	/** The status of {@code orderId} if {@code userId} placed it; empty otherwise. */
+	Mono<StatusRow> statusFor(long orderId, long userId) {
+		return this.db.sql("SELECT status, updated_at FROM orders WHERE id = ? AND user_id = ?")
+			.bind(0, orderId)
+			.bind(1, userId)
+			.map((row) -> new StatusRow(row.get("status", String.class), instant(row, "updated_at")))
+			.one();
+	}
+
 	/** The items of an order, by product id. */
 	Flux<Item> findItems(long orderId) {
 		return this.db

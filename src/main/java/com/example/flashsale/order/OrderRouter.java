@@ -5,6 +5,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
@@ -15,8 +16,8 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 
 /**
  * Routes of orders (SPEC section 3): {@code POST /api/orders} with the {@code Idempotency-Key} header,
- * {@code GET /api/orders/{orderId}} (the caller's own orders only), and the operators'
- * {@code GET /api/admin/products/{productId}/sales}.
+ * {@code GET /api/orders/{orderId}} and its status stream {@code GET /api/orders/{orderId}/events} (the
+ * caller's own orders only), and the operators' {@code GET /api/admin/products/{productId}/sales}.
  */
 @Configuration(proxyBeanMethods = false)
 class OrderRouter {
@@ -26,7 +27,7 @@ class OrderRouter {
 
 	/** The order routes; the admin one needs the ADMIN role (SecurityConfig). */
 	@Bean
-	RouterFunction<ServerResponse> orderRoutes(OrderService service, Requests requests) {
+	RouterFunction<ServerResponse> orderRoutes(OrderService service, OrderStatusStream statusStream, Requests requests) {
 		return route().path("/api", (api) -> api
 			.POST("/orders", (request) -> {
 				String key = OrderService.checkKey(request.headers().firstHeader(IDEMPOTENCY_KEY));
@@ -40,6 +41,17 @@ class OrderRouter {
 				return requests.userId(request)
 					.flatMap((userId) -> service.find(orderId, userId))
 					.flatMap((order) -> ServerResponse.ok().bodyValue(order));
+			})
+			.GET("/orders/{orderId}/events", (request) -> {
+				long orderId = requests.pathId(request, "orderId");
+				String lastEventId = request.headers().firstHeader("Last-Event-ID");
+				return requests.userId(request)
+					.flatMap((userId) -> statusStream.open(orderId, userId, lastEventId))
+					.flatMap((events) -> ServerResponse.ok()
+						.contentType(MediaType.TEXT_EVENT_STREAM)
+						.header("Cache-Control", "no-cache")
+						.header("X-Accel-Buffering", "no")
+						.body(BodyInserters.fromServerSentEvents(events)));
 			})
 			.GET("/admin/products/{productId}/sales",
 					(request) -> service.sales(requests.pathId(request, "productId"))

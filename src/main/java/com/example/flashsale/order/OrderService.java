@@ -119,12 +119,14 @@ class OrderService {
 
 	private final OrderProperties properties;
 
+	private final OrderStatusEvents statusEvents;
+
 	private final Clock clock;
 
 	OrderService(OrderRepository orders, OrderIdempotency idempotency, UserLock userLock, ProductCatalog catalog,
 			ProductStock stock, Inventory inventory, CouponRedemption coupons, BalancePayments payments,
 			TransactionalOperator transactional, ProblemWriter problems, JsonMapper json, OrderProperties properties,
-			Clock clock) {
+			OrderStatusEvents statusEvents, Clock clock) {
 		this.orders = orders;
 		this.idempotency = idempotency;
 		this.userLock = userLock;
@@ -137,6 +139,7 @@ class OrderService {
 		this.problems = problems;
 		this.json = json;
 		this.properties = properties;
+		this.statusEvents = statusEvents;
 		this.clock = clock;
 		sha256();
 	}
@@ -402,6 +405,7 @@ class OrderService {
 		return work.as(this.transactional::transactional)
 			.timeout(this.properties.paymentTimeout())
 			.then(Mono.defer(() -> afterCommit(orderId, lines)))
+			.doOnSuccess((done) -> this.statusEvents.publishDetached(orderId, "PAID", now))
 			.thenReturn(new OrderOutcome(201, body))
 			.onErrorResume((ex) -> {
 				if (ex instanceof ProblemException problem) {
@@ -446,8 +450,15 @@ class OrderService {
 	private Mono<OrderOutcome> fail(long orderId, Payment payment, ProblemException problem, String reason) {
 		OrderOutcome outcome = outcome(problem, Map.of("orderId", orderId));
 		return this.inventory.release(orderId, payment.request().lines())
-			.then(this.orders.markFailed(orderId, reason, outcome.status(), new String(outcome.body(), StandardCharsets.UTF_8),
-					this.clock.instant()))
+			.then(Mono.defer(() -> {
+				Instant at = this.clock.instant();
+				return this.orders.markFailed(orderId, reason, outcome.status(), new String(outcome.body(), StandardCharsets.UTF_8), at)
+					.doOnSuccess((failed) -> {
+						if (Boolean.TRUE.equals(failed)) {
+							this.statusEvents.publishDetached(orderId, "FAILED", at);
+						}
+					});
+			}))
 			.thenReturn(outcome)
 			.onErrorResume((ex) -> {
 				logger.warn("Could not compensate order " + orderId + "; left PENDING for recovery: " + ex);
@@ -460,7 +471,9 @@ class OrderService {
 				this.problems.render(problem.code(), problem.getMessage(), PATH, extra));
 	}
 
+	/** The 202 of an order left for recovery; its PENDING status is published for the order's streams. */
 	private OrderOutcome pending(long orderId) {
+		this.statusEvents.publishDetached(orderId, "PENDING", this.clock.instant());
 		return new OrderOutcome(202, this.json.writeValueAsBytes(new Pending(orderId, "PENDING")));
 	}
 

@@ -143,4 +143,27 @@ public class Inventory {
 			.then();
 	}
 
+	/**
+	 * Puts a refunded order's units back on the durable stock, in product id order, in the caller's
+	 * transaction (seed 004, 5-1). Call {@link #restoreSellable} after its commit.
+	 */
+	public Mono<Void> restoreDurable(List<Line> lines, Instant now) {
+		return Flux.fromIterable(lines.stream().sorted((a, b) -> Long.compare(a.productId(), b.productId())).toList())
+			.concatMap((line) -> this.repository.incrementStock(line.productId(), line.quantity(), now))
+			.then();
+	}
+
+	/**
+	 * Puts a refunded order's units back on the sellable stock once {@link #restoreDurable} committed:
+	 * releases the reservation if it is still held, otherwise (it was confirmed) raises each stock key by
+	 * the line's quantity (a missing key is loaded from MySQL).
+	 */
+	public Mono<Void> restoreSellable(long orderId, List<Line> lines) {
+		return release(orderId, lines).flatMap((released) -> released ? Mono.<Void>empty()
+				: Flux.fromIterable(lines)
+					.concatMap((line) -> this.repository.findById(line.productId())
+						.flatMap((product) -> this.stock.adjust(line.productId(), line.quantity(), product.stock())))
+					.then());
+	}
+
 }

@@ -92,6 +92,17 @@ class ProductRepository {
 			.map((rows) -> rows == 1);
 	}
 
+	/** Puts {@code quantity} back on the durable stock (a refunded order). */
+	Mono<Void> incrementStock(long id, int quantity, Instant now) {
+		return this.db.sql("UPDATE products SET stock = stock + ?, updated_at = ? WHERE id = ?")
+			.bind(0, quantity)
+			.bind(1, utc(now))
+			.bind(2, id)
+			.fetch()
+			.rowsUpdated()
+			.then();
+	}
+
 	/** Every product, by id. */
 	Flux<Product> findAll() {
 		return this.db.sql("SELECT " + COLUMNS + " FROM products ORDER BY id").map(ProductRepository::product).all();

@@ -36,7 +36,9 @@ public enum ErrorCode {
 	INVALID_COUPON(HttpStatus.BAD_REQUEST, "Invalid coupon"),
 	REQUEST_IN_PROGRESS(HttpStatus.CONFLICT, "Request in progress"),
 	IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
-	ORDER_NOT_FOUND(HttpStatus.NOT_FOUND, "Order not found");
+	ORDER_NOT_FOUND(HttpStatus.NOT_FOUND, "Order not found"),
+
+	OUTBOX_EVENT_NOT_FOUND(HttpStatus.NOT_FOUND, "Outbox event not found");
 
 	private final HttpStatus status;
 

@@ -1,0 +1,210 @@
+package com.example.flashsale.order;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.stereotype.Component;
+
+import com.example.flashsale.order.OrderRepository.StatusRow;
+import com.example.flashsale.order.OrderStatusEvents.StatusEvent;
+import com.example.flashsale.support.problem.ErrorCode;
+import com.example.flashsale.support.problem.ProblemException;
+
+/**
+ * {@code GET /api/orders/{orderId}/events} (SPEC sections 3 and 4 "Order status stream"; the design card):
+ * server-sent events of one order's status.
+ * <ul>
+ * <li>First the current status (the last order status of the log, and any informative event after it),
+ * or, with {@code Last-Event-ID}, every logged event after that id; then each change as it happens, from
+ * whichever instance made it ({@link OrderStatusEvents}).</li>
+ * <li>Each event: {@code id:} the log entry id, {@code event: order-status}, {@code data:
+ * {orderId,status,at}}. A heartbeat comment every {@code app.orders.stream.heartbeat} (15 s), which also
+ * rereads the status from MySQL, so a lost pub/sub message or log (Redis restarted) is made good.</li>
+ * <li>Completes after a final status: at once for FAILED and CANCELED; for PAID after the data-platform
+ * delivery event, or {@code delivery-wait} (5 s) after PAID if none comes.</li>
+ * </ul>
+ * An open stream holds a map entry, a buffer and a timer: no thread and no Redis connection of its own.
+ */
+@Component
+class OrderStatusStream {
+
+	/** The SSE event name of every status event. */
+	static final String EVENT = "order-status";
+
+	private static final Pattern EVENT_ID = Pattern.compile("\\d{1,19}-\\d{1,19}");
+
+	private static final Map<String, Integer> RANK = Map.of("PENDING", 0, "PAID", 1, "FAILED", 1, "CANCELED", 1);
+
+	private static final Object HEARTBEAT = new Object();
+
+	private final OrderStatusEvents events;
+
+	private final OrderRepository orders;
+
+	private final OrderProperties.Stream properties;
+
+	OrderStatusStream(OrderStatusEvents events, OrderRepository orders, OrderProperties properties) {
+		this.events = events;
+		this.orders = orders;
+		this.properties = properties.stream();
+	}
+
+	/** The {@code data} of a status event. */
+	record StatusData(long orderId, String status, Instant at) {
+	}
+
+	/**
+	 * The event stream of {@code orderId} for its owner.
+	 * @param lastEventId the {@code Last-Event-ID} header of a reconnecting client, or null; an id this
+	 * service never gave is ignored (the client gets the current status)
+	 * @return the stream; 404 ORDER_NOT_FOUND when the order does not exist or is another user's
+	 */
+	Mono<Flux<ServerSentEvent<StatusData>>> open(long orderId, long userId, String lastEventId) {
+		String after = (lastEventId != null && EVENT_ID.matcher(lastEventId.trim()).matches()) ? lastEventId.trim() : null;
+		return this.orders.statusFor(orderId, userId)
+			.switchIfEmpty(Mono.error(() -> new ProblemException(ErrorCode.ORDER_NOT_FOUND,
+					"Order " + orderId + " does not exist.")))
+			.map((current) -> stream(orderId, userId, current, after));
+	}
+
+	private Flux<ServerSentEvent<StatusData>> stream(long orderId, long userId, StatusRow current, String after) {
+		return Flux.defer(() -> {
+			Sinks.Many<StatusEvent> live = Sinks.many().unicast().onBackpressureBuffer();
+			// watch before reading the log: a change made in between arrives live (and twice is harmless)
+			Runnable unwatch = this.events.watch(orderId, live);
+			Progress progress = new Progress(after);
+			Flux<StatusEvent> opening = this.events.history(orderId)
+				.collectList()
+				.flatMapMany((log) -> repaired(orderId, current, log))
+				.flatMapIterable((log) -> progress.opening(log));
+			Flux<Object> heartbeats = Flux.interval(this.properties.heartbeat(), this.properties.heartbeat())
+				.onBackpressureDrop()
+				.concatMap((tick) -> recheck(orderId, userId, progress).cast(Object.class)
+					.onErrorResume((ex) -> Flux.empty())
+					.concatWith(Mono.just(HEARTBEAT)));
+			Mono<Long> deliveryWait = progress.paid.asMono().then(Mono.delay(this.properties.deliveryWait()));
+			return Flux.merge(Flux.concat(opening, live.asFlux()), heartbeats)
+				.<ServerSentEvent<StatusData>>handle((item, sink) -> {
+					if (item == HEARTBEAT) {
+						sink.next(ServerSentEvent.<StatusData>builder().comment("heartbeat").build());
+					}
+					else if (progress.advance((StatusEvent) item)) {
+						StatusEvent event = (StatusEvent) item;
+						sink.next(ServerSentEvent.builder(new StatusData(orderId, event.status(), event.at()))
+							.id(event.id())
+							.event(EVENT)
+							.build());
+						if (progress.finished()) {
+							sink.complete();
+						}
+					}
+				})
+				.takeUntilOther(deliveryWait)
+				.doFinally((signal) -> unwatch.run());
+		});
+	}
+
+	/**
+	 * The log, made good if it lags MySQL (never written, lost, or older than 24 h): the database's status
+	 * is logged (and published) first. A repair the log refuses means a final status is already logged.
+	 */
+	private Mono<List<StatusEvent>> repaired(long orderId, StatusRow current, List<StatusEvent> log) {
+		if (rank(lastOrderStatus(log)) >= rank(current.status())) {
+			return Mono.just(log);
+		}
+		return this.events.publish(orderId, current.status(), current.updatedAt())
+			.then(this.events.history(orderId).collectList())
+			.defaultIfEmpty(log);
+	}
+
+	/** On a heartbeat: if MySQL is ahead of what the stream sent, log that status and send what was missed. */
+	private Flux<StatusEvent> recheck(long orderId, long userId, Progress progress) {
+		return this.orders.statusFor(orderId, userId)
+			.filter((row) -> rank(row.status()) > rank(progress.lastStatus))
+			.flatMapMany((row) -> this.events.publish(orderId, row.status(), row.updatedAt())
+				.thenMany(this.events.history(orderId)));
+	}
+
+	private static String lastOrderStatus(List<StatusEvent> log) {
+		for (int i = log.size() - 1; i >= 0; i--) {
+			if (RANK.containsKey(log.get(i).status())) {
+				return log.get(i).status();
+			}
+		}
+		return null;
+	}
+
+	private static int rank(String status) {
+		return (status != null) ? RANK.getOrDefault(status, -1) : -1;
+	}
+
+	/** What one stream has sent; used from its one serialized pipeline. */
+	private static final class Progress {
+
+		final Sinks.One<Void> paid = Sinks.one();
+
+		String lastId;
+
+		String lastStatus;
+
+		boolean delivered;
+
+		Progress(String after) {
+			this.lastId = after;
+		}
+
+		/** The log entries to send first: those after Last-Event-ID, else from the last order status on. */
+		List<StatusEvent> opening(List<StatusEvent> log) {
+			if (this.lastId != null) {
+				return log;
+			}
+			for (int i = log.size() - 1; i >= 0; i--) {
+				if (RANK.containsKey(log.get(i).status())) {
+					return log.subList(i, log.size());
+				}
+			}
+			return log;
+		}
+
+		/** Whether {@code event} is new to this stream; if so it counts as sent. */
+		boolean advance(StatusEvent event) {
+			if (this.lastId != null && compare(event.id(), this.lastId) <= 0) {
+				return false;
+			}
+			this.lastId = event.id();
+			if (RANK.containsKey(event.status())) {
+				this.lastStatus = event.status();
+				if ("PAID".equals(event.status())) {
+					this.paid.tryEmitEmpty();
+				}
+			}
+			else {
+				this.delivered = true;
+			}
+			return true;
+		}
+
+		/** FAILED or CANCELED sent, or PAID and its delivery event. */
+		boolean finished() {
+			return "FAILED".equals(this.lastStatus) || "CANCELED".equals(this.lastStatus)
+					|| ("PAID".equals(this.lastStatus) && this.delivered);
+		}
+
+		private static int compare(String a, String b) {
+			int dashA = a.indexOf('-');
+			int dashB = b.indexOf('-');
+			int byTime = Long.compareUnsigned(Long.parseUnsignedLong(a, 0, dashA, 10), Long.parseUnsignedLong(b, 0, dashB, 10));
+			return (byTime != 0) ? byTime : Long.compareUnsigned(Long.parseUnsignedLong(a, dashA + 1, a.length(), 10),
+					Long.parseUnsignedLong(b, dashB + 1, b.length(), 10));
+		}
+
+	}
+
+}

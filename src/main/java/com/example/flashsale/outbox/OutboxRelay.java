@@ -1,0 +1,178 @@
+package com.example.flashsale.outbox;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.core.IntervalFunction;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+import com.example.flashsale.order.OrderStatusEvents;
+import com.example.flashsale.outbox.DataPlatformClient.DataPlatformEvent;
+import com.example.flashsale.outbox.OutboxRepository.ClaimedEvent;
+
+/**
+ * Delivers the transactional outbox to the data platform, off the request path (SPEC section 4 "After
+ * commit"; seeds 001, 003). The order committed its {@code order_events} row with itself, so nothing the
+ * data platform does can fail, slow or block an order. Every {@code poll-interval} (at once again after a
+ * full batch):
+ * <ol>
+ * <li>claims due PENDING events in a short transaction ({@code FOR UPDATE SKIP LOCKED}; each claim counts
+ * an attempt and leases the event for {@code lease}), so several instances never send one event at the
+ * same time, and an instance that dies mid-batch leaves its events due again when the lease ends: every
+ * event is delivered at least once, and its event id makes a duplicate harmless to the receiver;</li>
+ * <li>sends each ({@link DataPlatformClient}: timeout, quick retries, circuit breaker);</li>
+ * <li>delivered: SENT with {@code sent_at}, and {@code DATA_PLATFORM_SENT} on the order's status stream;
+ * failed: due again after an exponential backoff with jitter ({@code next_attempt_at}, {@code last_error});
+ * after {@code max-attempts}: FAILED, counted in {@code outbox.events.failed}, listed by
+ * {@code GET /api/admin/outbox/events?status=FAILED} and put back by its {@code retry}.</li>
+ * </ol>
+ * While the circuit breaker is open nothing is claimed; an event refused by it gets its attempt back.
+ */
+@Component
+class OutboxRelay implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(OutboxRelay.class);
+
+	private final OutboxRepository repository;
+
+	private final DataPlatformClient client;
+
+	private final OrderStatusEvents statusEvents;
+
+	private final TransactionalOperator transactional;
+
+	private final OutboxProperties.Relay properties;
+
+	private final IntervalFunction backoff;
+
+	private final Clock clock;
+
+	private final Counter sent;
+
+	private final Counter failed;
+
+	private final Counter retried;
+
+	private volatile Disposable schedule;
+
+	OutboxRelay(OutboxRepository repository, DataPlatformClient client, OrderStatusEvents statusEvents,
+			TransactionalOperator transactional, OutboxProperties properties, Clock clock, MeterRegistry meters) {
+		this.repository = repository;
+		this.client = client;
+		this.statusEvents = statusEvents;
+		this.transactional = transactional;
+		this.properties = properties.relay();
+		this.backoff = IntervalFunction.ofExponentialRandomBackoff(this.properties.backoff(), 2.0, 0.5,
+				this.properties.maxBackoff());
+		this.clock = clock;
+		this.sent = Counter.builder("outbox.events.sent").description("Outbox events the data platform accepted").register(meters);
+		this.failed = Counter.builder("outbox.events.failed")
+			.description("Outbox events given up on after max-attempts deliveries (FAILED, for operators)")
+			.register(meters);
+		this.retried = Counter.builder("outbox.events.retried")
+			.description("Failed deliveries scheduled for another attempt")
+			.register(meters);
+	}
+
+	/**
+	 * One pass: claims up to {@code batch} due events and delivers them.
+	 * @return how many events were claimed (a full batch means more may be due)
+	 */
+	Mono<Integer> relayOnce() {
+		if (this.client.isOpen()) {
+			return Mono.just(0);
+		}
+		Instant now = this.clock.instant();
+		return this.repository.claimDue(now, this.properties.batch(), now.plus(this.properties.lease()))
+			.as(this.transactional::transactional)
+			.flatMap((events) -> Flux.fromIterable(events)
+				.flatMap(this::deliver, this.properties.concurrency())
+				.then(Mono.just(events.size())));
+	}
+
+	private Mono<Void> deliver(ClaimedEvent event) {
+		DataPlatformEvent body = new DataPlatformEvent(Long.toString(event.id()), event.eventType(), event.orderId(),
+				event.createdAt(), event.payload());
+		return this.client.send(body)
+			.then(Mono.defer(() -> {
+				Instant now = this.clock.instant();
+				return this.repository.markSent(event.id(), now).doOnNext((marked) -> {
+					this.sent.increment();
+					if (marked) {
+						this.statusEvents.publishDetached(event.orderId(), OrderStatusEvents.DATA_PLATFORM_SENT, now);
+					}
+				});
+			}))
+			.then()
+			.onErrorResume((ex) -> failed(event, ex))
+			.onErrorResume((ex) -> {
+				// the lease makes the event due again: nothing is lost if even the bookkeeping failed
+				logger.warn("Could not record the delivery outcome of outbox event " + event.id() + ": " + ex);
+				return Mono.empty();
+			});
+	}
+
+	private Mono<Void> failed(ClaimedEvent event, Throwable ex) {
+		Instant now = this.clock.instant();
+		if (ex instanceof CallNotPermittedException) {
+			return this.repository.reschedule(event.id(), now.plus(this.properties.backoff()), 1, "circuit breaker open");
+		}
+		String error = String.valueOf(ex);
+		if (event.attempts() >= this.properties.maxAttempts()) {
+			return this.repository.markFailed(event.id(), error).doOnNext((marked) -> {
+				if (marked) {
+					this.failed.increment();
+					logger.error("Outbox event " + event.id() + " of order " + event.orderId() + " FAILED after "
+							+ event.attempts() + " deliveries: " + error);
+					this.statusEvents.publishDetached(event.orderId(), OrderStatusEvents.DATA_PLATFORM_FAILED, now);
+				}
+			}).then();
+		}
+		this.retried.increment();
+		Duration wait = Duration.ofMillis(this.backoff.apply(event.attempts()));
+		return this.repository.reschedule(event.id(), now.plus(wait), 0, error);
+	}
+
+	@Override
+	public void start() {
+		if (!this.properties.enabled()) {
+			return;
+		}
+		this.schedule = Flux.interval(this.properties.pollInterval())
+			.onBackpressureDrop()
+			.concatMap((tick) -> relayOnce()
+				.expand((claimed) -> (claimed == this.properties.batch()) ? relayOnce() : Mono.empty())
+				.onErrorResume((ex) -> {
+					logger.warn("Outbox relay pass failed; retrying next poll: " + ex);
+					return Mono.empty();
+				}))
+			.subscribe();
+	}
+
+	@Override
+	public void stop() {
+		Disposable current = this.schedule;
+		if (current != null) {
+			current.dispose();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		Disposable current = this.schedule;
+		return current != null && !current.isDisposed();
+	}
+
+}

@@ -1,0 +1,175 @@
+package com.example.flashsale.order;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.r2dbc.core.DatabaseClient;
+
+import com.example.flashsale.DatabaseFaults;
+import com.example.flashsale.IntegrationTest;
+import com.example.flashsale.product.ProductFixtures;
+
+import static com.example.flashsale.order.OrderFixtures.body;
+import static com.example.flashsale.order.OrderFixtures.newKey;
+import static com.example.flashsale.order.OrderFixtures.place;
+import static com.example.flashsale.product.ProductFixtures.JSON;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code GET /api/orders/{orderId}/events} (SPEC section 4 "Order status stream"): the current status at
+ * once, changes as they happen, heartbeats, {@code Last-Event-ID}, completion after a final status, and
+ * 404 for another user's order. The cross-instance case is in {@code TwoInstancesTest}.
+ */
+class OrderStatusStreamTest extends IntegrationTest {
+
+	private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> EVENT = new ParameterizedTypeReference<>() {
+	};
+
+	@Autowired
+	DatabaseClient db;
+
+	@Autowired
+	DatabaseFaults faults;
+
+	@Autowired
+	PendingOrderRecovery recovery;
+
+	@AfterEach
+	void disarm() {
+		this.faults.reset();
+	}
+
+	private Flux<ServerSentEvent<Map<String, Object>>> events(String token, long orderId, String lastEventId) {
+		return this.client.get().uri("/api/orders/{id}/events", orderId)
+			.headers((h) -> {
+				h.setBearerAuth(token);
+				if (lastEventId != null) {
+					h.set("Last-Event-ID", lastEventId);
+				}
+			})
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.exchange()
+			.expectStatus().isOk()
+			.expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+			.returnResult(EVENT)
+			.getResponseBody();
+	}
+
+	/** Status events only (heartbeat comments left out). */
+	private Flux<ServerSentEvent<Map<String, Object>>> statusEvents(String token, long orderId, String lastEventId) {
+		return events(token, orderId, lastEventId).filter((event) -> event.data() != null);
+	}
+
+	private static boolean isStatus(ServerSentEvent<Map<String, Object>> event, long orderId, String status) {
+		return OrderStatusStream.EVENT.equals(event.event()) && event.id() != null && event.id().matches("\\d+-\\d+")
+				&& ((Number) event.data().get("orderId")).longValue() == orderId && status.equals(event.data().get("status"))
+				&& event.data().get("at") != null;
+	}
+
+	private long pendingOrder(String token, long productId) {
+		this.faults.loseCommitReply("INSERT INTO payments", false);
+		Map<String, Object> pending = place(this.client, token, newKey(), body(productId, 1)).expectStatus().isAccepted()
+			.expectBody(JSON).returnResult().getResponseBody();
+		this.faults.reset();
+		return ((Number) pending.get("orderId")).longValue();
+	}
+
+	@Test
+	void aPaidOrderStreamsPaidThenItsDeliveryAndCompletes() {
+		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
+		String token = userToken(userId);
+		long productId = ProductFixtures.create(this.client, adminToken(), "Streamed", 1_000, 5);
+		Map<String, Object> paid = place(this.client, token, newKey(), body(productId, 1)).expectStatus().isCreated()
+			.expectBody(JSON).returnResult().getResponseBody();
+		long orderId = ((Number) paid.get("orderId")).longValue();
+
+		StepVerifier.create(statusEvents(token, orderId, null))
+			.expectNextMatches((event) -> isStatus(event, orderId, "PAID"))
+			.expectNextMatches((event) -> isStatus(event, orderId, "DATA_PLATFORM_SENT"))
+			.expectComplete()
+			.verify(Duration.ofSeconds(15));
+	}
+
+	@Test
+	void aPendingOrderStreamsPendingThenTheRecoveryLiveAndAReconnectGetsWhatItMissed() {
+		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
+		String token = userToken(userId);
+		long productId = ProductFixtures.create(this.client, adminToken(), "Streamed pending", 1_000, 5);
+		long orderId = pendingOrder(token, productId);
+		String[] pendingId = new String[1];
+
+		StepVerifier.create(statusEvents(token, orderId, null))
+			.expectNextMatches((event) -> {
+				pendingId[0] = event.id();
+				return isStatus(event, orderId, "PENDING");
+			})
+			.then(() -> assertThat(this.recovery.compensate(orderId).block()).isTrue())
+			.expectNextMatches((event) -> isStatus(event, orderId, "CANCELED"))
+			.expectComplete()
+			.verify(Duration.ofSeconds(15));
+
+		StepVerifier.create(statusEvents(token, orderId, pendingId[0]))
+			.as("a reconnect with Last-Event-ID gets only what came after it")
+			.expectNextMatches((event) -> isStatus(event, orderId, "CANCELED"))
+			.expectComplete()
+			.verify(Duration.ofSeconds(15));
+		StepVerifier.create(statusEvents(token, orderId, "not-an-event-id"))
+			.as("an unknown Last-Event-ID gets the current status")
+			.expectNextMatches((event) -> isStatus(event, orderId, "CANCELED"))
+			.expectComplete()
+			.verify(Duration.ofSeconds(15));
+	}
+
+	@Test
+	void heartbeatsKeepAnIdleStreamAliveAndCatchAChangeWhosePublishWasLost() {
+		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
+		String token = userToken(userId);
+		long productId = ProductFixtures.create(this.client, adminToken(), "Streamed silently", 1_000, 5);
+		long orderId = pendingOrder(token, productId);
+
+		StepVerifier.create(events(token, orderId, null))
+			.expectNextMatches((event) -> isStatus(event, orderId, "PENDING"))
+			.expectNextMatches((event) -> event.data() == null && "heartbeat".equals(event.comment()))
+			// a change nobody published (as if the pub/sub message were lost): the next heartbeat finds it
+			.then(() -> this.db.sql("UPDATE orders SET status = 'FAILED', failure_reason = 'TEST' WHERE id = ?")
+				.bind(0, orderId).then().block())
+			.thenConsumeWhile((event) -> event.data() == null)
+			.expectNextMatches((event) -> isStatus(event, orderId, "FAILED"))
+			.thenConsumeWhile((event) -> event.data() == null)
+			.expectComplete()
+			.verify(Duration.ofSeconds(15));
+	}
+
+	@Test
+	void anotherUsersOrUnknownOrderIs404AndABadIdIs400() {
+		long owner = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
+		long productId = ProductFixtures.create(this.client, adminToken(), "Private stream", 1_000, 5);
+		Map<String, Object> paid = place(this.client, userToken(owner), newKey(), body(productId, 1))
+			.expectStatus().isCreated().expectBody(JSON).returnResult().getResponseBody();
+		long orderId = ((Number) paid.get("orderId")).longValue();
+		long stranger = OrderFixtures.buyer(this.client, adminToken(), this.db, 0);
+
+		expectProblem(this.client.get().uri("/api/orders/{id}/events", orderId)
+			.headers((h) -> h.setBearerAuth(userToken(stranger))).accept(MediaType.TEXT_EVENT_STREAM).exchange(),
+				HttpStatus.NOT_FOUND, "ORDER_NOT_FOUND");
+		expectProblem(this.client.get().uri("/api/orders/{id}/events", Long.MAX_VALUE)
+			.headers((h) -> h.setBearerAuth(userToken(owner))).accept(MediaType.TEXT_EVENT_STREAM).exchange(),
+				HttpStatus.NOT_FOUND, "ORDER_NOT_FOUND");
+		expectProblem(this.client.get().uri("/api/orders/abc/events")
+			.headers((h) -> h.setBearerAuth(userToken(owner))).accept(MediaType.TEXT_EVENT_STREAM).exchange(),
+				HttpStatus.BAD_REQUEST, "INVALID_REQUEST");
+		this.client.get().uri("/api/orders/{id}/events", orderId).accept(MediaType.TEXT_EVENT_STREAM).exchange()
+			.expectStatus().isUnauthorized();
+	}
+
+}
