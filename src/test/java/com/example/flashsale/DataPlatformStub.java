@@ -38,8 +38,6 @@ public final class DataPlatformStub {
 
 	private final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
 
-	private final AtomicInteger requests = new AtomicInteger();
-
 	private volatile int status = 200;
 
 	private volatile long delayMillis;
@@ -103,15 +101,9 @@ public final class DataPlatformStub {
 		return List.copyOf(this.bodies);
 	}
 
-	/** Every request received so far. */
-	public int requests() {
-		return this.requests.get();
-	}
-
 	private void handle(HttpExchange exchange) throws IOException {
 		try (exchange; InputStream in = exchange.getRequestBody()) {
 			String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-			this.requests.incrementAndGet();
 			Matcher matcher = EVENT_ID.matcher(body);
 			String eventId = matcher.find() ? matcher.group(1) : "?";
 			this.deliveries.computeIfAbsent(eventId, (id) -> new AtomicInteger()).incrementAndGet();

@@ -62,6 +62,8 @@ class DataPlatformClient {
 			.minimumNumberOfCalls(Math.max(1, breaker.window() / 2))
 			.failureRateThreshold(breaker.failureRate())
 			.waitDurationInOpenState(breaker.openFor())
+			// the relay claims nothing while it is open, so no call would ever move it to half-open
+			.automaticTransitionFromOpenToHalfOpenEnabled(true)
 			.permittedNumberOfCallsInHalfOpenState(3)
 			.build());
 		this.circuitBreaker = breakers.circuitBreaker("data-platform");
