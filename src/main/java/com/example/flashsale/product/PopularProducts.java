@@ -118,8 +118,9 @@ public class PopularProducts implements SmartLifecycle {
 			.defaultIfEmpty(new PopularList(List.of(), from, to));
 	}
 
-	private static String key(int days, int limit) {
-		return days + ":" + limit;
+	/** The cache key of one query: {@code products:popular:<days>:<limit>}. */
+	static String key(int days, int limit) {
+		return CACHE + ":" + days + ":" + limit;
 	}
 
 	private Mono<PopularList> load(LocalDate from, int limit) {
@@ -179,8 +180,11 @@ public class PopularProducts implements SmartLifecycle {
 		return aggregate(today.minusDays(back), today);
 	}
 
-	/** At startup: the whole window, if the table is older than one interval (or empty). */
-	private Mono<Long> aggregateIfStale() {
+	/**
+	 * At startup: the whole window, if the table is older than one interval (or empty).
+	 * @return rows written; empty when the table was fresh
+	 */
+	Mono<Long> aggregateIfStale() {
 		Instant staleBefore = this.clock.instant().minus(this.settings.interval());
 		return this.db.sql("SELECT MAX(updated_at) AS last FROM product_sales_stats")
 			.map((row) -> java.util.Optional.ofNullable(row.get("last", java.time.LocalDateTime.class)))
