@@ -34,6 +34,9 @@ public final class DatabaseFaults {
 
 	private final AtomicReference<String> statementFault = new AtomicReference<>();
 
+	/** The database error number the armed statement fault carries; 0 for a resource failure. */
+	private volatile int statementErrorCode;
+
 	private final AtomicReference<CommitFault> commitFault = new AtomicReference<>();
 
 	private final AtomicInteger fired = new AtomicInteger();
@@ -45,6 +48,16 @@ public final class DatabaseFaults {
 	 * fault armed before.
 	 */
 	public void failStatement(String sqlPrefix) {
+		this.statementErrorCode = 0;
+		this.statementFault.set(sqlPrefix);
+	}
+
+	/**
+	 * Arms a deadlock: like {@link #failStatement}, but the statement fails as InnoDB's deadlock victim does
+	 * (error 1213, SQLSTATE 40001, an {@link R2dbcTransientResourceException}).
+	 */
+	public void deadlock(String sqlPrefix) {
+		this.statementErrorCode = 1213;
 		this.statementFault.set(sqlPrefix);
 	}
 
@@ -377,9 +390,12 @@ public final class DatabaseFaults {
 
 		@Override
 		public Publisher<? extends Result> execute() {
+			int errorCode = this.connection.faults.statementErrorCode;
 			if (this.connection.faults.statementFaultFires(this.sql)) {
-				return Mono.error(() -> new R2dbcNonTransientResourceException(
-						"injected fault: statement failed before reaching the database: " + this.sql));
+				return Mono.error(() -> (errorCode != 0)
+						? new R2dbcTransientResourceException("injected deadlock: " + this.sql, "40001", errorCode)
+						: new R2dbcNonTransientResourceException(
+								"injected fault: statement failed before reaching the database: " + this.sql));
 			}
 			this.connection.executing(this.sql);
 			return this.delegate.execute();

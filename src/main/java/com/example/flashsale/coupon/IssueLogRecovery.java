@@ -10,8 +10,9 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
+
+import com.example.flashsale.support.jobs.ScheduledLifecycle;
 
 /**
  * Commits the issues that Redis decided but MySQL never received: the process died (or the database
@@ -21,7 +22,7 @@ import org.springframework.stereotype.Component;
  * already in MySQL. Several instances may run it at once: replays are harmless, so no leader is needed.
  */
 @Component
-class IssueLogRecovery implements SmartLifecycle {
+class IssueLogRecovery extends ScheduledLifecycle {
 
 	private static final Log logger = LogFactory.getLog(IssueLogRecovery.class);
 
@@ -34,8 +35,6 @@ class IssueLogRecovery implements SmartLifecycle {
 	private final Clock clock;
 
 	private final CouponProperties.Recovery properties;
-
-	private volatile Disposable schedule;
 
 	IssueLogRecovery(CouponIssueState state, IssueWriter writer, Clock clock, CouponProperties properties) {
 		this.state = state;
@@ -74,8 +73,8 @@ class IssueLogRecovery implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
-		this.schedule = Flux.interval(Duration.ZERO, this.properties.interval())
+	protected Disposable schedule() {
+		return Flux.interval(Duration.ZERO, this.properties.interval())
 			.onBackpressureDrop()
 			.concatMap((tick) -> recover(this.properties.minAge()).onErrorResume((ex) -> {
 				logger.warn("Issue log recovery failed; retrying next interval: " + ex);
@@ -86,20 +85,6 @@ class IssueLogRecovery implements SmartLifecycle {
 					logger.info("Recovered " + replayed + " coupon issues from the Redis log");
 				}
 			});
-	}
-
-	@Override
-	public void stop() {
-		Disposable current = this.schedule;
-		if (current != null) {
-			current.dispose();
-		}
-	}
-
-	@Override
-	public boolean isRunning() {
-		Disposable current = this.schedule;
-		return current != null && !current.isDisposed();
 	}
 
 }

@@ -19,6 +19,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.dao.DuplicateKeyException;
@@ -403,6 +404,8 @@ class OrderService {
 					: Mono.error(new IllegalStateException("order " + orderId + " is no longer PENDING")))
 			.doOnSuccess((done) -> commitSent.set(true)));
 		return work.as(this.transactional::transactional)
+			// a deadlock victim was rolled back whole before its commit: running it again is safe
+			.retryWhen(Retry.max(2).filter((ex) -> !commitSent.get() && DbErrors.is(ex, DbErrors.DEADLOCK)))
 			.timeout(this.properties.paymentTimeout())
 			.then(Mono.defer(() -> afterCommit(orderId, lines)))
 			.doOnSuccess((done) -> this.statusEvents.publishDetached(orderId, "PAID", now))

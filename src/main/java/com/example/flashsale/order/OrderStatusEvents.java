@@ -15,7 +15,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 
-import org.springframework.context.SmartLifecycle;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.ReactiveSubscription.Message;
@@ -28,6 +27,7 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.data.redis.serializer.RedisSerializationContext.SerializationPair;
 import org.springframework.stereotype.Component;
 
+import com.example.flashsale.support.jobs.ScheduledLifecycle;
 import com.example.flashsale.support.redis.LuaScripts;
 
 /**
@@ -45,7 +45,7 @@ import com.example.flashsale.support.redis.LuaScripts;
  * ({@link OrderStatusStream}), so a lost message delays an event but never loses it.
  */
 @Component
-public class OrderStatusEvents implements SmartLifecycle {
+public class OrderStatusEvents extends ScheduledLifecycle {
 
 	private static final Log logger = LogFactory.getLog(OrderStatusEvents.class);
 
@@ -84,8 +84,6 @@ public class OrderStatusEvents implements SmartLifecycle {
 	private final ReactiveRedisMessageListenerContainer container;
 
 	private final Map<Long, Set<Sinks.Many<StatusEvent>>> watchers = new ConcurrentHashMap<>();
-
-	private volatile Disposable subscription;
 
 	OrderStatusEvents(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections) {
 		this.redis = redis;
@@ -174,7 +172,7 @@ public class OrderStatusEvents implements SmartLifecycle {
 	 * change published after startup is missed; resubscribes with backoff if the subscription ever ends.
 	 */
 	@Override
-	public void start() {
+	protected Disposable schedule() {
 		Flux<String> first = this.container.receiveLater(List.of(TOPIC), TEXT, TEXT)
 			.block(Duration.ofSeconds(10))
 			.map(Message::getMessage);
@@ -182,7 +180,7 @@ public class OrderStatusEvents implements SmartLifecycle {
 			.map(Message::getMessage)
 			.concatWith(Flux.error(() -> new IllegalStateException("order status subscription ended")))
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5)));
-		this.subscription = first
+		return first
 			.concatWith(Flux.error(() -> new IllegalStateException("order status subscription ended")))
 			.onErrorResume((ex) -> {
 				logger.warn("Order status subscription lost; resubscribing: " + ex);
@@ -202,17 +200,8 @@ public class OrderStatusEvents implements SmartLifecycle {
 
 	@Override
 	public void stop() {
-		Disposable current = this.subscription;
-		if (current != null) {
-			current.dispose();
-		}
+		super.stop();
 		this.container.destroyLater().subscribe();
-	}
-
-	@Override
-	public boolean isRunning() {
-		Disposable current = this.subscription;
-		return current != null && !current.isDisposed();
 	}
 
 }

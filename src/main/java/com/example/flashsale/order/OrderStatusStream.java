@@ -124,8 +124,14 @@ class OrderStatusStream {
 			.defaultIfEmpty(log);
 	}
 
-	/** On a heartbeat: if MySQL is ahead of what the stream sent, log that status and send what was missed. */
+	/**
+	 * On a heartbeat: if MySQL is ahead of what the stream sent, log that status and send what was missed.
+	 * A stream that already sent a final status (PAID, waiting for the delivery event) reads nothing.
+	 */
 	private Flux<StatusEvent> recheck(long orderId, long userId, Progress progress) {
+		if (rank(progress.lastStatus) >= 1) {
+			return Flux.empty();
+		}
 		return this.orders.statusFor(orderId, userId)
 			.filter((row) -> rank(row.status()) > rank(progress.lastStatus))
 			.flatMapMany((row) -> this.events.publish(orderId, row.status(), row.updatedAt())

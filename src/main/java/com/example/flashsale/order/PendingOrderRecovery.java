@@ -13,7 +13,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.context.SmartLifecycle;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
@@ -23,6 +23,8 @@ import com.example.flashsale.order.OrderRepository.PendingOrder;
 import com.example.flashsale.product.Inventory;
 import com.example.flashsale.product.Inventory.Line;
 import com.example.flashsale.product.ProductCatalog;
+import com.example.flashsale.support.config.TransactionConfig;
+import com.example.flashsale.support.jobs.ScheduledLifecycle;
 import com.example.flashsale.support.jobs.SingleRunJobs;
 
 /**
@@ -45,7 +47,7 @@ import com.example.flashsale.support.jobs.SingleRunJobs;
  * not do the same work twice. Counter {@code orders.recovered}.
  */
 @Component
-class PendingOrderRecovery implements SmartLifecycle {
+class PendingOrderRecovery extends ScheduledLifecycle {
 
 	private static final Log logger = LogFactory.getLog(PendingOrderRecovery.class);
 
@@ -74,10 +76,8 @@ class PendingOrderRecovery implements SmartLifecycle {
 
 	private final Counter recovered;
 
-	private volatile Disposable schedule;
-
 	PendingOrderRecovery(OrderRepository orders, BalancePayments payments, CouponRedemption coupons, Inventory inventory,
-			ProductCatalog catalog, OrderStatusEvents statusEvents, TransactionalOperator transactional,
+			ProductCatalog catalog, OrderStatusEvents statusEvents, @Qualifier(TransactionConfig.READ_COMMITTED) TransactionalOperator transactional,
 			SingleRunJobs jobs, OrderProperties properties, Clock clock, MeterRegistry meters) {
 		this.orders = orders;
 		this.payments = payments;
@@ -161,24 +161,10 @@ class PendingOrderRecovery implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
-		this.schedule = this.jobs.schedule("pending-order-recovery", this.properties.interval(),
+	protected Disposable schedule() {
+		return this.jobs.schedule("pending-order-recovery", this.properties.interval(),
 				this.properties.interval(), this.properties.interval().multipliedBy(6),
 				() -> recover(this.properties.minAge()));
-	}
-
-	@Override
-	public void stop() {
-		Disposable current = this.schedule;
-		if (current != null) {
-			current.dispose();
-		}
-	}
-
-	@Override
-	public boolean isRunning() {
-		Disposable current = this.schedule;
-		return current != null && !current.isDisposed();
 	}
 
 }

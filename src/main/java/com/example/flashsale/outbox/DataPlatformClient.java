@@ -116,6 +116,11 @@ class DataPlatformClient {
 				|| this.circuitBreaker.getState() == CircuitBreaker.State.FORCED_OPEN;
 	}
 
+	/** Closes the circuit breaker and forgets its window: tests start each case from a healthy breaker. */
+	void resetCircuitBreaker() {
+		this.circuitBreaker.reset();
+	}
+
 	private static boolean isClientError(Throwable ex) {
 		return ex instanceof WebClientResponseException response && response.getStatusCode().is4xxClientError();
 	}

@@ -3,6 +3,9 @@ package com.example.flashsale.outbox;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.core.IntervalFunction;
@@ -11,12 +14,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.context.SmartLifecycle;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
+
+import com.example.flashsale.support.config.TransactionConfig;
+import com.example.flashsale.support.jobs.ScheduledLifecycle;
 
 import com.example.flashsale.order.OrderStatusEvents;
 import com.example.flashsale.outbox.DataPlatformClient.DataPlatformEvent;
@@ -32,7 +39,9 @@ import com.example.flashsale.outbox.OutboxRepository.ClaimedEvent;
  * an attempt and leases the event for {@code lease}), so several instances never send one event at the
  * same time, and an instance that dies mid-batch leaves its events due again when the lease ends: every
  * event is delivered at least once, and its event id makes a duplicate harmless to the receiver;</li>
- * <li>sends each ({@link DataPlatformClient}: timeout, quick retries, circuit breaker);</li>
+ * <li>sends each ({@link DataPlatformClient}: timeout, quick retries, circuit breaker), and stops
+ * sending at four fifths of the lease: what is still unsent or in flight then is cancelled and due again
+ * when the lease ends, so no event is ever sent by two instances at once;</li>
  * <li>delivered: SENT with {@code sent_at}, and {@code DATA_PLATFORM_SENT} on the order's status stream;
  * failed: due again after an exponential backoff with jitter ({@code next_attempt_at}, {@code last_error});
  * after {@code max-attempts}: FAILED, counted in {@code outbox.events.failed}, listed by
@@ -41,7 +50,7 @@ import com.example.flashsale.outbox.OutboxRepository.ClaimedEvent;
  * While the circuit breaker is open nothing is claimed; an event refused by it gets its attempt back.
  */
 @Component
-class OutboxRelay implements SmartLifecycle {
+class OutboxRelay extends ScheduledLifecycle {
 
 	private static final Log logger = LogFactory.getLog(OutboxRelay.class);
 
@@ -65,10 +74,8 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final Counter retried;
 
-	private volatile Disposable schedule;
-
 	OutboxRelay(OutboxRepository repository, DataPlatformClient client, OrderStatusEvents statusEvents,
-			TransactionalOperator transactional, OutboxProperties properties, Clock clock, MeterRegistry meters) {
+			@Qualifier(TransactionConfig.READ_COMMITTED) TransactionalOperator transactional, OutboxProperties properties, Clock clock, MeterRegistry meters) {
 		this.repository = repository;
 		this.client = client;
 		this.statusEvents = statusEvents;
@@ -95,33 +102,54 @@ class OutboxRelay implements SmartLifecycle {
 			return Mono.just(0);
 		}
 		Instant now = this.clock.instant();
-		return this.repository.claimDue(now, this.properties.batch(), now.plus(this.properties.lease()))
+		Duration lease = this.properties.lease();
+		// stop sending well before the lease ends, so no other instance can claim an event while it is sent
+		Duration sendBudget = lease.minus(lease.dividedBy(5));
+		return this.repository.claimDue(now, this.properties.batch(), now.plus(lease))
 			.as(this.transactional::transactional)
-			.flatMap((events) -> Flux.fromIterable(events)
-				.flatMap(this::deliver, this.properties.concurrency())
-				.then(Mono.just(events.size())));
+			.flatMap((events) -> {
+				Queue<ClaimedEvent> delivered = new ConcurrentLinkedQueue<>();
+				return Flux.fromIterable(events)
+					.flatMap((event) -> deliver(event, delivered), this.properties.concurrency())
+					.then()
+					.timeout(sendBudget, Mono.fromRunnable(() -> logger.warn("Outbox relay: a batch of " + events.size()
+							+ " events outlasted " + sendBudget + "; the unsent ones are due again when their lease ends")))
+					.then(Mono.defer(() -> markSent(List.copyOf(delivered))))
+					.thenReturn(events.size());
+			});
 	}
 
-	private Mono<Void> deliver(ClaimedEvent event) {
+	/** Sends one event; on success adds it to {@code delivered}, on failure records the failure. */
+	private Mono<Void> deliver(ClaimedEvent event, Queue<ClaimedEvent> delivered) {
 		DataPlatformEvent body = new DataPlatformEvent(Long.toString(event.id()), event.eventType(), event.orderId(),
 				event.createdAt(), event.payload());
 		return this.client.send(body)
-			.then(Mono.defer(() -> {
-				Instant now = this.clock.instant();
-				return this.repository.markSent(event.id(), now).doOnNext((marked) -> {
-					this.sent.increment();
-					if (marked) {
-						this.statusEvents.publishDetached(event.orderId(), OrderStatusEvents.DATA_PLATFORM_SENT, now);
-					}
-				});
-			}))
-			.then()
-			.onErrorResume((ex) -> failed(event, ex))
-			.onErrorResume((ex) -> {
+			.doOnSuccess((accepted) -> delivered.add(event))
+			.onErrorResume((ex) -> failed(event, ex).onErrorResume((bookkeeping) -> {
 				// the lease makes the event due again: nothing is lost if even the bookkeeping failed
-				logger.warn("Could not record the delivery outcome of outbox event " + event.id() + ": " + ex);
+				logger.warn("Could not record the failed delivery of outbox event " + event.id() + ": " + bookkeeping);
 				return Mono.empty();
-			});
+			}));
+	}
+
+	/** Marks the batch's delivered events SENT in one statement and tells their orders' status streams. */
+	private Mono<Void> markSent(List<ClaimedEvent> delivered) {
+		if (delivered.isEmpty()) {
+			return Mono.empty();
+		}
+		Instant now = this.clock.instant();
+		return this.repository.markSent(delivered.stream().map(ClaimedEvent::id).toList(), now)
+			.doOnSuccess((marked) -> {
+				this.sent.increment(delivered.size());
+				delivered.forEach((event) -> this.statusEvents.publishDetached(event.orderId(),
+						OrderStatusEvents.DATA_PLATFORM_SENT, now));
+			})
+			.onErrorResume((ex) -> {
+				// they were delivered: when their lease ends they are sent again, and the event id makes that harmless
+				logger.warn("Could not mark " + delivered.size() + " delivered outbox events SENT: " + ex);
+				return Mono.empty();
+			})
+			.then();
 	}
 
 	private Mono<Void> failed(ClaimedEvent event, Throwable ex) {
@@ -146,11 +174,11 @@ class OutboxRelay implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
+	protected Disposable schedule() {
 		if (!this.properties.enabled()) {
-			return;
+			return Disposables.disposed();
 		}
-		this.schedule = Flux.interval(this.properties.pollInterval())
+		return Flux.interval(this.properties.pollInterval())
 			.onBackpressureDrop()
 			.concatMap((tick) -> relayOnce()
 				.expand((claimed) -> (claimed == this.properties.batch()) ? relayOnce() : Mono.empty())
@@ -159,20 +187,6 @@ class OutboxRelay implements SmartLifecycle {
 					return Mono.empty();
 				}))
 			.subscribe();
-	}
-
-	@Override
-	public void stop() {
-		Disposable current = this.schedule;
-		if (current != null) {
-			current.dispose();
-		}
-	}
-
-	@Override
-	public boolean isRunning() {
-		Disposable current = this.schedule;
-		return current != null && !current.isDisposed();
 	}
 
 }

@@ -55,15 +55,17 @@ class OutboxRepository {
 						.thenReturn(events));
 	}
 
-	/** Marks a delivered event SENT; false when it was not PENDING any more. */
-	Mono<Boolean> markSent(long id, Instant now) {
-		return this.db.sql("UPDATE order_events SET status = 'SENT', sent_at = ?, last_error = NULL "
-				+ "WHERE id = ? AND status = 'PENDING'")
-			.bind(0, utc(now))
-			.bind(1, id)
+	/**
+	 * Marks delivered events SENT in one statement (those still PENDING).
+	 * @return how many were marked
+	 */
+	Mono<Long> markSent(List<Long> ids, Instant now) {
+		return this.db.sql("UPDATE order_events SET status = 'SENT', sent_at = :now, last_error = NULL "
+				+ "WHERE id IN (:ids) AND status = 'PENDING'")
+			.bind("now", utc(now))
+			.bind("ids", ids)
 			.fetch()
-			.rowsUpdated()
-			.map((rows) -> rows == 1);
+			.rowsUpdated();
 	}
 
 	/**

@@ -11,17 +11,20 @@ import java.util.List;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 import com.example.flashsale.support.cache.ReadThroughCache;
 import com.example.flashsale.support.cache.ReadThroughCaches;
+import com.example.flashsale.support.config.TransactionConfig;
+import com.example.flashsale.support.jobs.ScheduledLifecycle;
 import com.example.flashsale.support.jobs.SingleRunJobs;
 import com.example.flashsale.support.problem.ProblemException;
 
@@ -43,7 +46,7 @@ import static com.example.flashsale.support.db.UtcColumns.utc;
  * </ul>
  */
 @Component
-public class PopularProducts implements SmartLifecycle {
+public class PopularProducts extends ScheduledLifecycle {
 
 	private static final Log logger = LogFactory.getLog(PopularProducts.class);
 
@@ -67,9 +70,7 @@ public class PopularProducts implements SmartLifecycle {
 
 	private final Clock clock;
 
-	private volatile Disposable schedule;
-
-	PopularProducts(DatabaseClient db, TransactionalOperator transactional, SingleRunJobs jobs, ReadThroughCaches caches,
+	PopularProducts(DatabaseClient db, @Qualifier(TransactionConfig.READ_COMMITTED) TransactionalOperator transactional, SingleRunJobs jobs, ReadThroughCaches caches,
 			Settings settings, Clock clock) {
 		this.db = db;
 		this.transactional = transactional;
@@ -197,27 +198,13 @@ public class PopularProducts implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
+	protected Disposable schedule() {
 		Disposable startup = this.jobs.runAlone("popular-products", Duration.ofMinutes(10), this::aggregateIfStale)
 			.subscribe((rows) -> logger.info("Popular products: statistics were stale; recomputed " + rows + " rows"),
 					(ex) -> logger.warn("Popular products: startup aggregation failed; the schedule retries: " + ex));
 		Disposable hourly = this.jobs.schedule("popular-products", this.settings.interval(), this.settings.interval(),
 				Duration.ofMinutes(10), this::aggregateRecent);
-		this.schedule = reactor.core.Disposables.composite(startup, hourly);
-	}
-
-	@Override
-	public void stop() {
-		Disposable current = this.schedule;
-		if (current != null) {
-			current.dispose();
-		}
-	}
-
-	@Override
-	public boolean isRunning() {
-		Disposable current = this.schedule;
-		return current != null && !current.isDisposed();
+		return Disposables.composite(startup, hourly);
 	}
 
 }

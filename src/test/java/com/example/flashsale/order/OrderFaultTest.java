@@ -93,6 +93,27 @@ class OrderFaultTest extends IntegrationTest {
 	}
 
 	@Test
+	void aPaymentChosenAsDeadlockVictimIsRunAgainAndPaidOnce() {
+		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 20_000);
+		String token = userToken(userId);
+		long productId = ProductFixtures.create(this.client, adminToken(), "Deadlocked", 4_000, 6);
+		this.faults.deadlock("INSERT INTO order_events");
+
+		Map<String, Object> paid = place(this.client, token, newKey(), body(productId, 1))
+			.expectStatus().isCreated()
+			.expectBody(JSON).returnResult().getResponseBody();
+
+		assertThat(this.faults.fired()).isOne();
+		long orderId = ((Number) paid.get("orderId")).longValue();
+		assertThat(orderStatus(orderId)).isEqualTo("PAID");
+		assertThat(BalanceFixtures.balance(this.db, userId)).isEqualTo(16_000);
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM balance_transactions WHERE order_id = ?", orderId)).isOne();
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM order_events WHERE order_id = ?", orderId)).isOne();
+		assertThat(durableStock(this.db, productId)).isEqualTo(5);
+		assertThat(sellable(productId)).isEqualTo(5);
+	}
+
+	@Test
 	void aLostCommitReplyOfARolledBackPaymentAnswers202AndLeavesTheOrderPending() {
 		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 20_000);
 		String token = userToken(userId);

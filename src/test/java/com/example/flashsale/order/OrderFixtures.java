@@ -14,6 +14,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import com.example.flashsale.DatabaseFaults;
 import com.example.flashsale.balance.BalanceFixtures;
 import com.example.flashsale.product.ProductFixtures;
 
@@ -106,6 +107,28 @@ final class OrderFixtures {
 			.expectStatus().isEqualTo(HttpStatus.CREATED)
 			.expectBody(ProductFixtures.JSON).returnResult().getResponseBody();
 		return ((Number) issued.get("userCouponId")).longValue();
+	}
+
+	/**
+	 * An order whose payment transaction rolled back while its client got 202 (the commit reply lost, see
+	 * {@link DatabaseFaults}): PENDING, its reservation held, waiting for recovery.
+	 * @return its id
+	 */
+	static long pendingOrder(WebTestClient client, DatabaseFaults faults, String token, long productId, int quantity) {
+		faults.loseCommitReply("INSERT INTO payments", false);
+		try {
+			Map<String, Object> pending = place(client, token, newKey(), body(productId, quantity)).expectStatus().isAccepted()
+				.expectBody(ProductFixtures.JSON).returnResult().getResponseBody();
+			return ((Number) pending.get("orderId")).longValue();
+		}
+		finally {
+			faults.reset();
+		}
+	}
+
+	/** Makes an order two minutes old: past the recovery job's one-minute min-age. */
+	static void age(DatabaseClient db, long orderId) {
+		db.sql("UPDATE orders SET created_at = created_at - INTERVAL 2 MINUTE WHERE id = ?").bind(0, orderId).then().block();
 	}
 
 	/** A single number the query selects as {@code n}. */

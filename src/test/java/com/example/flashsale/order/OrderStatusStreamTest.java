@@ -76,14 +76,6 @@ class OrderStatusStreamTest extends IntegrationTest {
 				&& event.data().get("at") != null;
 	}
 
-	private long pendingOrder(String token, long productId) {
-		this.faults.loseCommitReply("INSERT INTO payments", false);
-		Map<String, Object> pending = place(this.client, token, newKey(), body(productId, 1)).expectStatus().isAccepted()
-			.expectBody(JSON).returnResult().getResponseBody();
-		this.faults.reset();
-		return ((Number) pending.get("orderId")).longValue();
-	}
-
 	@Test
 	void aPaidOrderStreamsPaidThenItsDeliveryAndCompletes() {
 		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
@@ -105,7 +97,7 @@ class OrderStatusStreamTest extends IntegrationTest {
 		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
 		String token = userToken(userId);
 		long productId = ProductFixtures.create(this.client, adminToken(), "Streamed pending", 1_000, 5);
-		long orderId = pendingOrder(token, productId);
+		long orderId = OrderFixtures.pendingOrder(this.client, this.faults, token, productId, 1);
 		String[] pendingId = new String[1];
 
 		StepVerifier.create(statusEvents(token, orderId, null))
@@ -135,7 +127,7 @@ class OrderStatusStreamTest extends IntegrationTest {
 		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
 		String token = userToken(userId);
 		long productId = ProductFixtures.create(this.client, adminToken(), "Streamed silently", 1_000, 5);
-		long orderId = pendingOrder(token, productId);
+		long orderId = OrderFixtures.pendingOrder(this.client, this.faults, token, productId, 1);
 
 		StepVerifier.create(events(token, orderId, null))
 			.expectNextMatches((event) -> isStatus(event, orderId, "PENDING"))

@@ -64,21 +64,6 @@ class PendingOrderRecoveryTest extends IntegrationTest {
 			.fetch().one().block();
 	}
 
-	private void age(long orderId) {
-		this.db.sql("UPDATE orders SET created_at = created_at - INTERVAL 2 MINUTE WHERE id = ?").bind(0, orderId)
-			.then().block();
-	}
-
-	/** An order whose payment transaction rolled back but whose client got 202 (its commit reply lost). */
-	private long pendingOrder(String token, long productId, int quantity, Long userCouponId) {
-		this.faults.loseCommitReply("INSERT INTO payments", false);
-		String json = (userCouponId != null) ? body(productId, quantity, userCouponId) : body(productId, quantity);
-		Map<String, Object> pending = place(this.client, token, newKey(), json).expectStatus().isAccepted()
-			.expectBody(JSON).returnResult().getResponseBody();
-		this.faults.reset();
-		return ((Number) pending.get("orderId")).longValue();
-	}
-
 	/**
 	 * Seed 004 4-5 as drawn: the payment committed (money, coupon and stock moved) but the order stayed
 	 * PENDING. Made from a paid order by setting its status back.
@@ -96,13 +81,13 @@ class PendingOrderRecoveryTest extends IntegrationTest {
 		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 20_000);
 		String token = userToken(userId);
 		long productId = ProductFixtures.create(this.client, adminToken(), "Recovered", 3_000, 5);
-		long orderId = pendingOrder(token, productId, 2, null);
+		long orderId = OrderFixtures.pendingOrder(this.client, this.faults, token, productId, 2);
 		assertThat(sellable(productId)).isEqualTo(3);
 
 		this.recovery.recover(Duration.ofMinutes(1)).block();
 		assertThat(order(orderId)).as("a young order is left alone").containsEntry("status", "PENDING");
 
-		age(orderId);
+		OrderFixtures.age(this.db, orderId);
 		assertThat(this.recovery.compensate(orderId).block()).isTrue();
 
 		assertThat(order(orderId)).containsEntry("status", "CANCELED")
@@ -131,7 +116,7 @@ class PendingOrderRecoveryTest extends IntegrationTest {
 		assertThat(durableStock(this.db, productId)).isEqualTo(3);
 		assertThat(couponStatus(this.db, userCouponId)).isEqualTo("USED");
 
-		age(orderId);
+		OrderFixtures.age(this.db, orderId);
 		assertThat(this.recovery.recover(Duration.ofMinutes(1)).block()).isPositive();
 
 		assertThat(order(orderId)).containsEntry("status", "CANCELED");
@@ -154,7 +139,7 @@ class PendingOrderRecoveryTest extends IntegrationTest {
 		long productId = ProductFixtures.create(this.client, adminToken(), "Fault in recovery", 4_000, 5);
 		long userCouponId = OrderFixtures.issueCoupon(this.client, token, CouponFixtures.openEvent(this.client, adminToken(), 5));
 		long orderId = paidButPendingOrder(token, productId, 1, userCouponId);
-		age(orderId);
+		OrderFixtures.age(this.db, orderId);
 
 		this.faults.failStatement("UPDATE orders SET status = 'CANCELED'");
 		assertThat(this.recovery.compensate(orderId).onErrorReturn(false).block()).isFalse();
@@ -189,7 +174,7 @@ class PendingOrderRecoveryTest extends IntegrationTest {
 			users.add(userId);
 			String token = userToken(userId);
 			if (i % 2 == 0) {
-				pendingIds.add(pendingOrder(token, productId, 1, null));
+				pendingIds.add(OrderFixtures.pendingOrder(this.client, this.faults, token, productId, 1));
 			}
 			else {
 				long userCouponId = OrderFixtures.issueCoupon(this.client, token,
@@ -199,7 +184,7 @@ class PendingOrderRecoveryTest extends IntegrationTest {
 		}
 		List<Long> all = new ArrayList<>(pendingIds);
 		all.addAll(refundedIds);
-		all.forEach(this::age);
+		all.forEach((orderId) -> OrderFixtures.age(this.db, orderId));
 
 		// four runs at once, as four instances would (without the job lock that normally spaces them)
 		Long canceled = Flux.range(0, 4)

@@ -109,13 +109,8 @@ class TwoInstancesTest extends IntegrationTest {
 	}
 
 	private long agedPendingOrder(String token, long productId) {
-		this.faults.loseCommitReply("INSERT INTO payments", false);
-		Map<String, Object> pending = place(this.client, token, newKey(), body(productId, 1)).expectStatus().isAccepted()
-			.expectBody(JSON).returnResult().getResponseBody();
-		this.faults.reset();
-		long orderId = ((Number) pending.get("orderId")).longValue();
-		this.db.sql("UPDATE orders SET created_at = created_at - INTERVAL 2 MINUTE WHERE id = ?").bind(0, orderId)
-			.then().block();
+		long orderId = OrderFixtures.pendingOrder(this.client, this.faults, token, productId, 1);
+		OrderFixtures.age(this.db, orderId);
 		return orderId;
 	}
 

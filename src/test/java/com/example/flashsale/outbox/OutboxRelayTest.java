@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
@@ -53,6 +54,11 @@ class OutboxRelayTest extends IntegrationTest {
 
 	@Autowired
 	DataPlatformClient dataPlatform;
+
+	@BeforeEach
+	void closedBreaker() {
+		this.dataPlatform.resetCircuitBreaker();
+	}
 
 	@AfterEach
 	void healthyAgain() {
@@ -213,6 +219,23 @@ class OutboxRelayTest extends IntegrationTest {
 		for (long orderId : orderIds) {
 			assertThat(this.stub.deliveriesOf(Long.toString(eventId(orderId)))).as("delivered at least once").isPositive();
 		}
+	}
+
+	@Test
+	void aBatchThatWouldOutlastItsLeaseIsCutOffAndTheRestIsSentAfterTheLease() {
+		this.relay.stop();
+		List<Long> orderIds = paidOrders(100);
+		// each delivery succeeds after 0.9 s: a batch of 100, 16 at a time, needs about 6 s, more than the
+		// 4 s the 5 s lease leaves for sending
+		this.stub.delay(900);
+		this.relay.relayOnce().block();
+		long cutOff = orderIds.stream().map(this::eventOf).filter((event) -> "PENDING".equals(event.get("status"))).count();
+		assertThat(cutOff).as("events still leased and unsent when the budget ran out").isPositive();
+		assertThat(orderIds.stream().map(this::eventOf).filter((event) -> "SENT".equals(event.get("status"))).count())
+			.as("events sent within the budget").isPositive();
+		this.stub.reset();
+		this.relay.start();
+		orderIds.forEach((orderId) -> awaitStatus(orderId, "SENT"));
 	}
 
 	@Test

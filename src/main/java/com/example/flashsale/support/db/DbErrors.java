@@ -11,6 +11,9 @@ public final class DbErrors {
 	/** ER_NO_REFERENCED_ROW_2: a foreign key's parent row does not exist. */
 	public static final int MISSING_PARENT_ROW = 1452;
 
+	/** ER_LOCK_DEADLOCK: the transaction was chosen as a deadlock victim and rolled back. */
+	public static final int DEADLOCK = 1213;
+
 	private DbErrors() {
 	}
 
