@@ -4,8 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.core.IntervalFunction;
@@ -53,6 +51,12 @@ import com.example.flashsale.outbox.OutboxRepository.ClaimedEvent;
 class OutboxRelay extends ScheduledLifecycle {
 
 	private static final Log logger = LogFactory.getLog(OutboxRelay.class);
+
+	/** Most delivered events marked SENT by one statement. */
+	private static final int MARK_BATCH = 32;
+
+	/** Longest a delivered event waits to be marked SENT. */
+	private static final Duration MARK_DELAY = Duration.ofMillis(200);
 
 	private final OutboxRepository repository;
 
@@ -107,32 +111,31 @@ class OutboxRelay extends ScheduledLifecycle {
 		Duration sendBudget = lease.minus(lease.dividedBy(5));
 		return this.repository.claimDue(now, this.properties.batch(), now.plus(lease))
 			.as(this.transactional::transactional)
-			.flatMap((events) -> {
-				Queue<ClaimedEvent> delivered = new ConcurrentLinkedQueue<>();
-				return Flux.fromIterable(events)
-					.flatMap((event) -> deliver(event, delivered), this.properties.concurrency())
-					.then()
-					.timeout(sendBudget, Mono.fromRunnable(() -> logger.warn("Outbox relay: a batch of " + events.size()
-							+ " events outlasted " + sendBudget + "; the unsent ones are due again when their lease ends")))
-					.then(Mono.defer(() -> markSent(List.copyOf(delivered))))
-					.thenReturn(events.size());
-			});
+			.flatMap((events) -> Flux.fromIterable(events)
+				.flatMap(this::deliver, this.properties.concurrency())
+				// delivered events are marked SENT a few dozen at a time, as they come
+				.bufferTimeout(MARK_BATCH, MARK_DELAY)
+				.concatMap(this::markSent)
+				.then()
+				.timeout(sendBudget, Mono.fromRunnable(() -> logger.warn("Outbox relay: a batch of " + events.size()
+						+ " events outlasted " + sendBudget + "; the unsent ones are due again when their lease ends")))
+				.thenReturn(events.size()));
 	}
 
-	/** Sends one event; on success adds it to {@code delivered}, on failure records the failure. */
-	private Mono<Void> deliver(ClaimedEvent event, Queue<ClaimedEvent> delivered) {
+	/** Sends one event. */
+	private Mono<ClaimedEvent> deliver(ClaimedEvent event) {
 		DataPlatformEvent body = new DataPlatformEvent(Long.toString(event.id()), event.eventType(), event.orderId(),
 				event.createdAt(), event.payload());
 		return this.client.send(body)
-			.doOnSuccess((accepted) -> delivered.add(event))
+			.thenReturn(event)
 			.onErrorResume((ex) -> failed(event, ex).onErrorResume((bookkeeping) -> {
 				// the lease makes the event due again: nothing is lost if even the bookkeeping failed
 				logger.warn("Could not record the failed delivery of outbox event " + event.id() + ": " + bookkeeping);
 				return Mono.empty();
-			}));
+			}).then(Mono.empty()));
 	}
 
-	/** Marks the batch's delivered events SENT in one statement and tells their orders' status streams. */
+	/** Marks delivered events SENT in one statement and tells their orders' status streams. */
 	private Mono<Void> markSent(List<ClaimedEvent> delivered) {
 		if (delivered.isEmpty()) {
 			return Mono.empty();
