@@ -169,13 +169,21 @@ public class OrderStatusEvents extends ScheduledLifecycle {
 
 	/**
 	 * Subscribes to the channel, waiting (at startup, off the event loop) until Redis confirmed it, so no
-	 * change published after startup is missed; resubscribes with backoff if the subscription ever ends.
+	 * change published after startup is missed; resubscribes with backoff if the subscription ever ends
+	 * or Redis was unreachable at startup.
 	 */
 	@Override
 	protected Disposable schedule() {
-		Flux<String> first = this.container.receiveLater(List.of(TOPIC), TEXT, TEXT)
-			.block(Duration.ofSeconds(10))
-			.map(Message::getMessage);
+		Flux<String> first;
+		try {
+			first = this.container.receiveLater(List.of(TOPIC), TEXT, TEXT)
+				.block(Duration.ofSeconds(10))
+				.map(Message::getMessage);
+		}
+		catch (RuntimeException ex) {
+			// Redis is unreachable at startup: start anyway; the subscription follows when Redis is back
+			first = Flux.error(ex);
+		}
 		Flux<String> again = Flux.defer(() -> this.container.receive(List.of(TOPIC), TEXT, TEXT))
 			.map(Message::getMessage)
 			.concatWith(Flux.error(() -> new IllegalStateException("order status subscription ended")))

@@ -25,6 +25,7 @@ import com.example.flashsale.product.Inventory.Line;
 import com.example.flashsale.product.ProductCatalog;
 import com.example.flashsale.support.config.TransactionConfig;
 import com.example.flashsale.support.jobs.ScheduledLifecycle;
+import com.example.flashsale.support.reactor.RunToCompletion;
 import com.example.flashsale.support.jobs.SingleRunJobs;
 
 /**
@@ -116,12 +117,15 @@ class PendingOrderRecovery extends ScheduledLifecycle {
 	 */
 	Mono<Boolean> compensate(long orderId) {
 		Instant now = this.clock.instant();
-		return this.orders.lockPending(orderId)
-			.flatMap((order) -> this.orders.findItems(orderId)
-				.map((item) -> new Line(item.productId(), item.quantity()))
-				.collectList()
-				.flatMap((lines) -> undo(order, lines, now).map((paymentCommitted) -> new Undone(order, lines, paymentCommitted))))
-			.as(this.transactional::transactional)
+		// runs to its end even if the job is stopped meanwhile (a cancelled transaction could leave its
+		// pooled connection inside it)
+		return RunToCompletion.of(() -> this.orders.lockPending(orderId)
+				.flatMap((order) -> this.orders.findItems(orderId)
+					.map((item) -> new Line(item.productId(), item.quantity()))
+					.collectList()
+					.flatMap((lines) -> undo(order, lines, now)
+						.map((paymentCommitted) -> new Undone(order, lines, paymentCommitted))))
+				.as(this.transactional::transactional))
 			.flatMap((undone) -> afterCommit(undone, now).thenReturn(true))
 			.defaultIfEmpty(false);
 	}

@@ -22,6 +22,7 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 
 import com.example.flashsale.support.config.TransactionConfig;
 import com.example.flashsale.support.jobs.ScheduledLifecycle;
+import com.example.flashsale.support.reactor.RunToCompletion;
 
 import com.example.flashsale.order.OrderStatusEvents;
 import com.example.flashsale.outbox.DataPlatformClient.DataPlatformEvent;
@@ -109,8 +110,10 @@ class OutboxRelay extends ScheduledLifecycle {
 		Duration lease = this.properties.lease();
 		// stop sending well before the lease ends, so no other instance can claim an event while it is sent
 		Duration sendBudget = lease.minus(lease.dividedBy(5));
-		return this.repository.claimDue(now, this.properties.batch(), now.plus(lease))
-			.as(this.transactional::transactional)
+		// the claim runs to its end even if the relay is stopped meanwhile: a transaction cancelled while it
+		// begins can leave its pooled connection inside it
+		return RunToCompletion.of(() -> this.repository.claimDue(now, this.properties.batch(), now.plus(lease))
+				.as(this.transactional::transactional))
 			.flatMap((events) -> Flux.fromIterable(events)
 				.flatMap(this::deliver, this.properties.concurrency())
 				// delivered events are marked SENT a few dozen at a time, as they come

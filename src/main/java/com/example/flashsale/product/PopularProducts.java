@@ -27,6 +27,7 @@ import com.example.flashsale.support.config.TransactionConfig;
 import com.example.flashsale.support.jobs.ScheduledLifecycle;
 import com.example.flashsale.support.jobs.SingleRunJobs;
 import com.example.flashsale.support.problem.ProblemException;
+import com.example.flashsale.support.reactor.RunToCompletion;
 
 import static com.example.flashsale.support.db.UtcColumns.utc;
 
@@ -168,7 +169,7 @@ public class PopularProducts extends ScheduledLifecycle {
 				.bind(2, to.plusDays(1).atStartOfDay())
 				.fetch()
 				.rowsUpdated());
-		return work.as(this.transactional::transactional)
+		return RunToCompletion.of(() -> work.as(this.transactional::transactional))
 			.flatMap((rows) -> this.cache.evict(key(DEFAULT_DAYS, DEFAULT_LIMIT))
 				.onErrorResume((ex) -> Mono.empty())
 				.thenReturn(rows));

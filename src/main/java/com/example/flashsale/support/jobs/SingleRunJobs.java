@@ -2,7 +2,6 @@ package com.example.flashsale.support.jobs;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 import net.javacrumbs.shedlock.core.LockConfiguration;
@@ -49,18 +48,19 @@ public class SingleRunJobs {
 		return Mono.fromCallable(() -> this.locks.lock(new LockConfiguration(this.clock.instant(), name, lockAtMostFor, Duration.ZERO)))
 			.subscribeOn(Schedulers.boundedElastic())
 			.flatMap((lock) -> lock.isEmpty() ? Mono.<T>empty()
-					: Mono.defer(job).doFinally((signal) -> unlock(name, lock)));
+					// the result is signalled once the lock is free again
+					: Mono.usingWhen(Mono.just(lock.get()), (held) -> Mono.defer(job), (held) -> unlock(name, held),
+							(held, ex) -> unlock(name, held), (held) -> unlock(name, held)));
 	}
 
-	private void unlock(String name, Optional<SimpleLock> lock) {
-		Schedulers.boundedElastic().schedule(() -> {
-			try {
-				lock.get().unlock();
-			}
-			catch (RuntimeException ex) {
+	private Mono<Void> unlock(String name, SimpleLock lock) {
+		return Mono.fromRunnable(lock::unlock)
+			.subscribeOn(Schedulers.boundedElastic())
+			.onErrorResume((ex) -> {
 				logger.warn("Could not unlock job " + name + "; it frees itself when its lease ends: " + ex);
-			}
-		});
+				return Mono.empty();
+			})
+			.then();
 	}
 
 	/**
