@@ -38,6 +38,10 @@ public final class DataPlatformStub {
 
 	private final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
 
+	private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
+	private final Map<String, AtomicInteger> mostInFlight = new ConcurrentHashMap<>();
+
 	private volatile int status = 200;
 
 	private volatile long delayMillis;
@@ -96,6 +100,12 @@ public final class DataPlatformStub {
 		return (count != null) ? count.get() : 0;
 	}
 
+	/** The most deliveries of {@code eventId} this stub was answering at the same time. */
+	public int mostAtOnce(String eventId) {
+		AtomicInteger most = this.mostInFlight.get(eventId);
+		return (most != null) ? most.get() : 0;
+	}
+
 	/** The bodies received, in arrival order. */
 	public List<String> bodies() {
 		return List.copyOf(this.bodies);
@@ -108,22 +118,34 @@ public final class DataPlatformStub {
 			String eventId = matcher.find() ? matcher.group(1) : "?";
 			this.deliveries.computeIfAbsent(eventId, (id) -> new AtomicInteger()).incrementAndGet();
 			this.bodies.add(body);
-			long delay = this.delayMillis;
-			if (delay > 0) {
-				try {
-					Thread.sleep(delay);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
+			AtomicInteger current = this.inFlight.computeIfAbsent(eventId, (id) -> new AtomicInteger());
+			int now = current.incrementAndGet();
+			this.mostInFlight.computeIfAbsent(eventId, (id) -> new AtomicInteger()).accumulateAndGet(now, Math::max);
+			try {
+				answer(exchange, eventId);
 			}
-			AtomicInteger left = this.failuresLeft.get(eventId);
-			int answer = (left != null && left.getAndDecrement() > 0) ? 500 : this.status;
-			byte[] reply = ("{\"received\":" + (answer < 300) + "}").getBytes(StandardCharsets.UTF_8);
-			exchange.getResponseHeaders().set("Content-Type", "application/json");
-			exchange.sendResponseHeaders(answer, reply.length);
-			exchange.getResponseBody().write(reply);
+			finally {
+				current.decrementAndGet();
+			}
 		}
+	}
+
+	private void answer(HttpExchange exchange, String eventId) throws IOException {
+		long delay = this.delayMillis;
+		if (delay > 0) {
+			try {
+				Thread.sleep(delay);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		AtomicInteger left = this.failuresLeft.get(eventId);
+		int answer = (left != null && left.getAndDecrement() > 0) ? 500 : this.status;
+		byte[] reply = ("{\"received\":" + (answer < 300) + "}").getBytes(StandardCharsets.UTF_8);
+		exchange.getResponseHeaders().set("Content-Type", "application/json");
+		exchange.sendResponseHeaders(answer, reply.length);
+		exchange.getResponseBody().write(reply);
 	}
 
 }
