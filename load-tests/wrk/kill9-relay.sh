@@ -11,7 +11,8 @@
 # Environment (defaults): JAR (target/flashsale-*.jar), PORT (18082), STUB_PORT (18090), ORDERS (400),
 #   STUB_DELAY_MS (1000), LEASE (10s: how soon claimed-but-unsent events are due again), DB_* as the
 #   service. Needs python3 and the mysql/mariadb client. Bounded: every wait has a deadline; both
-#   processes are stopped at exit. Traffic goes to 127.0.0.1 only.
+#   processes are stopped at exit. Traffic goes to 127.0.0.1 only. No other instance of the service may
+#   run on the same database: its relay would deliver these events to its own data platform.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
