@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.Disposable;
@@ -52,6 +54,9 @@ public class OrderStatusEvents extends ScheduledLifecycle {
 	/** The pub/sub channel of every order's status changes. */
 	static final String CHANNEL = "order-status";
 
+	/** The gauge of how many orders this instance's open status streams watch. */
+	static final String WATCHED_ORDERS = "orders.status.watched";
+
 	/** How long an order's status log is kept after its last change. */
 	static final Duration LOG_TTL = Duration.ofHours(24);
 
@@ -85,9 +90,12 @@ public class OrderStatusEvents extends ScheduledLifecycle {
 
 	private final Map<Long, Set<Sinks.Many<StatusEvent>>> watchers = new ConcurrentHashMap<>();
 
-	OrderStatusEvents(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections) {
+	OrderStatusEvents(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections, MeterRegistry meters) {
 		this.redis = redis;
 		this.container = new ReactiveRedisMessageListenerContainer(connections);
+		Gauge.builder(WATCHED_ORDERS, this.watchers, Map::size)
+			.description("Orders this instance's open status streams watch")
+			.register(meters);
 	}
 
 	/** The Redis key of {@code orderId}'s status log. */
@@ -144,11 +152,6 @@ public class OrderStatusEvents extends ScheduledLifecycle {
 			sinks.remove(sink);
 			return sinks.isEmpty() ? null : sinks;
 		});
-	}
-
-	/** How many orders this instance's streams watch (a gauge for tests and operators). */
-	int watchedOrders() {
-		return this.watchers.size();
 	}
 
 	private void dispatch(String message) {

@@ -3,6 +3,7 @@ package com.example.flashsale.order;
 import java.time.Duration;
 import java.util.Map;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -24,6 +25,7 @@ import static com.example.flashsale.order.OrderFixtures.newKey;
 import static com.example.flashsale.order.OrderFixtures.place;
 import static com.example.flashsale.product.ProductFixtures.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code GET /api/orders/{orderId}/events} (SPEC section 4 "Order status stream"): the current status at
@@ -43,6 +45,13 @@ class OrderStatusStreamTest extends IntegrationTest {
 
 	@Autowired
 	PendingOrderRecovery recovery;
+
+	@Autowired
+	MeterRegistry meters;
+
+	private double watchedOrders() {
+		return this.meters.get(OrderStatusEvents.WATCHED_ORDERS).gauge().value();
+	}
 
 	@AfterEach
 	void disarm() {
@@ -85,11 +94,14 @@ class OrderStatusStreamTest extends IntegrationTest {
 			.expectBody(JSON).returnResult().getResponseBody();
 		long orderId = ((Number) paid.get("orderId")).longValue();
 
+		double watchedBefore = watchedOrders();
 		StepVerifier.create(statusEvents(token, orderId, null))
 			.expectNextMatches((event) -> isStatus(event, orderId, "PAID"))
 			.expectNextMatches((event) -> isStatus(event, orderId, "DATA_PLATFORM_SENT"))
 			.expectComplete()
 			.verify(Duration.ofSeconds(15));
+		// a finished stream stops watching its order
+		await().atMost(Duration.ofSeconds(5)).until(() -> watchedOrders() == watchedBefore);
 	}
 
 	@Test
