@@ -117,8 +117,7 @@ class PendingOrderRecovery extends ScheduledLifecycle {
 	 */
 	Mono<Boolean> compensate(long orderId) {
 		Instant now = this.clock.instant();
-		// runs to its end even if the job is stopped meanwhile (a cancelled transaction could leave its
-		// pooled connection inside it)
+		// runs to its end even if the job is stopped meanwhile: stopping never cuts a compensation short
 		return RunToCompletion.of(() -> this.orders.lockPending(orderId)
 				.flatMap((order) -> this.orders.findItems(orderId)
 					.map((item) -> new Line(item.productId(), item.quantity()))

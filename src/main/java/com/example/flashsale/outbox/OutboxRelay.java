@@ -110,8 +110,8 @@ class OutboxRelay extends ScheduledLifecycle {
 		Duration lease = this.properties.lease();
 		// stop sending well before the lease ends, so no other instance can claim an event while it is sent
 		Duration sendBudget = lease.minus(lease.dividedBy(5));
-		// the claim runs to its end even if the relay is stopped meanwhile: a transaction cancelled while it
-		// begins can leave its pooled connection inside it
+		// the claim runs to its end even if the relay is stopped meanwhile: stopping never cuts a transaction
+		// short (its events stay leased and are due again after the lease)
 		return RunToCompletion.of(() -> this.repository.claimDue(now, this.properties.batch(), now.plus(lease))
 				.as(this.transactional::transactional))
 			.flatMap((events) -> Flux.fromIterable(events)
