@@ -59,6 +59,9 @@ class DataPlatformClient {
 		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
 			.slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
 			.slidingWindowSize(breaker.window())
+			// outcomes are recorded on event-loop threads: the default window guards itself with a
+			// ReentrantLock, which parks an event loop under contention (BlockHound caught it)
+			.slidingWindowSynchronizationStrategy(CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
 			.minimumNumberOfCalls(Math.max(1, breaker.window() / 2))
 			.failureRateThreshold(breaker.failureRate())
 			.waitDurationInOpenState(breaker.openFor())
