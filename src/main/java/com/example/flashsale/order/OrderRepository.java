@@ -113,17 +113,8 @@ class OrderRepository {
 	 * @return true when the order was PENDING
 	 */
 	Mono<Boolean> markPaid(long orderId, long paidAmount, int responseStatus, String responseBody, Instant now) {
-		return this.db
-			.sql("UPDATE orders SET status = 'PAID', paid_amount = ?, response_status = ?, response_body = ?, updated_at = ? "
-					+ "WHERE id = ? AND status = 'PENDING'")
-			.bind(0, paidAmount)
-			.bind(1, responseStatus)
-			.bind(2, responseBody)
-			.bind(3, utc(now))
-			.bind(4, orderId)
-			.fetch()
-			.rowsUpdated()
-			.map((rows) -> rows == 1);
+		return leavePending(orderId, "PAID", "paid_amount = ?, response_status = ?, response_body = ?", now, paidAmount,
+				responseStatus, responseBody);
 	}
 
 	/**
@@ -131,14 +122,31 @@ class OrderRepository {
 	 * @return true when the order was PENDING
 	 */
 	Mono<Boolean> markFailed(long orderId, String reason, int responseStatus, String responseBody, Instant now) {
-		return this.db
-			.sql("UPDATE orders SET status = 'FAILED', failure_reason = ?, response_status = ?, response_body = ?, "
-					+ "updated_at = ? WHERE id = ? AND status = 'PENDING'")
-			.bind(0, reason)
-			.bind(1, responseStatus)
-			.bind(2, responseBody)
-			.bind(3, utc(now))
-			.bind(4, orderId)
+		return leavePending(orderId, "FAILED", "failure_reason = ?, response_status = ?, response_body = ?", now, reason,
+				responseStatus, responseBody);
+	}
+
+	/**
+	 * Marks a PENDING order CANCELED with {@code reason} (the caller's transaction).
+	 * @return false when it was not PENDING
+	 */
+	Mono<Boolean> markCanceled(long orderId, String reason, Instant now) {
+		return leavePending(orderId, "CANCELED", "failure_reason = ?", now, reason);
+	}
+
+	/**
+	 * {@code UPDATE orders SET status = <status>, <assignments>, updated_at = <now> WHERE id = ? AND status =
+	 * 'PENDING'}, binding {@code values} to the assignments' placeholders in order.
+	 * @return true when the order was PENDING
+	 */
+	private Mono<Boolean> leavePending(long orderId, String status, String assignments, Instant now, Object... values) {
+		DatabaseClient.GenericExecuteSpec update = this.db.sql("UPDATE orders SET status = '" + status + "', "
+				+ assignments + ", updated_at = ? WHERE id = ? AND status = 'PENDING'");
+		for (int i = 0; i < values.length; i++) {
+			update = update.bind(i, values[i]);
+		}
+		return update.bind(values.length, utc(now))
+			.bind(values.length + 1, orderId)
 			.fetch()
 			.rowsUpdated()
 			.map((rows) -> rows == 1);
@@ -200,21 +208,6 @@ class OrderRepository {
 			.bind(0, orderId)
 			.map((row) -> row.get("n", Long.class) > 0)
 			.one();
-	}
-
-	/**
-	 * Marks a PENDING order CANCELED with {@code reason} (the caller's transaction).
-	 * @return false when it was not PENDING
-	 */
-	Mono<Boolean> markCanceled(long orderId, String reason, Instant now) {
-		return this.db.sql("UPDATE orders SET status = 'CANCELED', failure_reason = ?, updated_at = ? "
-				+ "WHERE id = ? AND status = 'PENDING'")
-			.bind(0, reason)
-			.bind(1, utc(now))
-			.bind(2, orderId)
-			.fetch()
-			.rowsUpdated()
-			.map((rows) -> rows == 1);
 	}
 
 	/** An order's status and when it last changed. */

@@ -123,14 +123,14 @@ class PendingOrderRecovery extends ScheduledLifecycle {
 					.map((item) -> new Line(item.productId(), item.quantity()))
 					.collectList()
 					.flatMap((lines) -> undo(order, lines, now)
-						.map((paymentCommitted) -> new Undone(order, lines, paymentCommitted))))
+						.map((paymentCommitted) -> new Undone(orderId, lines, paymentCommitted))))
 				.as(this.transactional::transactional))
 			.flatMap((undone) -> afterCommit(undone, now).thenReturn(true))
 			.defaultIfEmpty(false);
 	}
 
 	/** What a committed compensation leaves to do outside the transaction. */
-	private record Undone(PendingOrder order, List<Line> lines, boolean paymentCommitted) {
+	private record Undone(long orderId, List<Line> lines, boolean paymentCommitted) {
 	}
 
 	/** The transaction's work; true when the order's payment had committed (and was refunded). */
@@ -150,7 +150,7 @@ class PendingOrderRecovery extends ScheduledLifecycle {
 	}
 
 	private Mono<Void> afterCommit(Undone undone, Instant now) {
-		long orderId = undone.order().id();
+		long orderId = undone.orderId();
 		this.recovered.increment();
 		logger.info("Recovered PENDING order " + orderId + ": CANCELED" + (undone.paymentCommitted() ? ", payment refunded" : ""));
 		this.statusEvents.publishDetached(orderId, "CANCELED", now);

@@ -138,11 +138,8 @@ class OutboxRelay extends ScheduledLifecycle {
 			}).then(Mono.empty()));
 	}
 
-	/** Marks delivered events SENT in one statement and tells their orders' status streams. */
+	/** Marks delivered events (a non-empty buffer) SENT in one statement and tells their orders' status streams. */
 	private Mono<Void> markSent(List<ClaimedEvent> delivered) {
-		if (delivered.isEmpty()) {
-			return Mono.empty();
-		}
 		Instant now = this.clock.instant();
 		return this.repository.markSent(delivered.stream().map(ClaimedEvent::id).toList(), now)
 			.doOnSuccess((marked) -> {

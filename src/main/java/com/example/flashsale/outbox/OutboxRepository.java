@@ -2,6 +2,7 @@ package com.example.flashsale.outbox;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -129,11 +130,11 @@ class OutboxRepository {
 	}
 
 	/** How many events have each status. */
-	Mono<java.util.Map<String, Long>> countByStatus() {
+	Mono<Map<String, Long>> countByStatus() {
 		return this.db.sql("SELECT status, COUNT(*) AS n FROM order_events GROUP BY status")
-			.map((row) -> java.util.Map.entry(row.get("status", String.class), row.get("n", Long.class)))
+			.map((row) -> Map.entry(row.get("status", String.class), row.get("n", Long.class)))
 			.all()
-			.collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue);
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue);
 	}
 
 	private static String truncate(String error) {

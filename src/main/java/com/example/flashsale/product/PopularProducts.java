@@ -4,9 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -116,7 +118,7 @@ public class PopularProducts extends ScheduledLifecycle {
 		}
 		LocalDate to = LocalDate.ofInstant(this.clock.instant(), ZoneOffset.UTC);
 		LocalDate from = to.minusDays(days - 1);
-		return this.cache.get(key(days, limit), () -> load(from, limit).filter((list) -> !list.products().isEmpty()))
+		return this.cache.get(key(days, limit), () -> load(from, to, limit).filter((list) -> !list.products().isEmpty()))
 			.defaultIfEmpty(new PopularList(List.of(), from, to));
 	}
 
@@ -125,26 +127,19 @@ public class PopularProducts extends ScheduledLifecycle {
 		return CACHE + ":" + days + ":" + limit;
 	}
 
-	private Mono<PopularList> load(LocalDate from, int limit) {
-		LocalDate to = LocalDate.ofInstant(this.clock.instant(), ZoneOffset.UTC);
+	private Mono<PopularList> load(LocalDate from, LocalDate to, int limit) {
+		AtomicInteger rank = new AtomicInteger();
 		return this.db.sql("SELECT s.product_id, p.name, p.price, CAST(SUM(s.quantity) AS SIGNED) AS total "
 				+ "FROM product_sales_stats s JOIN products p ON p.id = s.product_id "
 				+ "WHERE s.sales_date >= ? AND p.status = 'ACTIVE' "
 				+ "GROUP BY s.product_id, p.name, p.price ORDER BY total DESC, s.product_id LIMIT ?")
 			.bind(0, from)
 			.bind(1, limit)
-			.map((row) -> new Object[] { row.get("product_id", Long.class), row.get("name", String.class),
-					row.get("price", Long.class), row.get("total", Long.class) })
+			.map((row) -> new PopularProduct(rank.incrementAndGet(), row.get("product_id", Long.class),
+					row.get("name", String.class), row.get("price", Long.class), row.get("total", Long.class)))
 			.all()
 			.collectList()
-			.map((rows) -> {
-				List<PopularProduct> ranked = new ArrayList<>(rows.size());
-				for (Object[] row : rows) {
-					ranked.add(new PopularProduct(ranked.size() + 1, (Long) row[0], (String) row[1], (Long) row[2],
-							(Long) row[3]));
-				}
-				return new PopularList(ranked, from, to);
-			});
+			.map((ranked) -> new PopularList(ranked, from, to));
 	}
 
 	/**
@@ -189,7 +184,7 @@ public class PopularProducts extends ScheduledLifecycle {
 	Mono<Long> aggregateIfStale() {
 		Instant staleBefore = this.clock.instant().minus(this.settings.interval());
 		return this.db.sql("SELECT MAX(updated_at) AS last FROM product_sales_stats")
-			.map((row) -> java.util.Optional.ofNullable(row.get("last", java.time.LocalDateTime.class)))
+			.map((row) -> Optional.ofNullable(row.get("last", LocalDateTime.class)))
 			.one()
 			.filter((last) -> last.isEmpty() || last.get().toInstant(ZoneOffset.UTC).isBefore(staleBefore))
 			.flatMap((stale) -> {
