@@ -15,12 +15,12 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A stub of the data platform for local runs without Docker (with Docker, compose.yaml runs WireMock with
- * the mapping in ./mappings instead). Receives the outbox relay's {@code POST /orders}, answers 200, and
- * prints one line per event, marking redeliveries of an event id it has already seen (the relay delivers
+ * the mapping in src/main/docker/data-platform/mappings instead); CI and kill9-relay.sh use it too.
+ * Receives the outbox relay's {@code POST /orders}, answers 200, and prints one line per event, marking redeliveries of an event id it has already seen (the relay delivers
  * at least once; the event id makes duplicates harmless). Loopback only. Start it with the JDK alone:
  *
  * <pre>
- * java src/main/docker/data-platform/DataPlatformStub.java [--port 8089] [--fail-percent 0] [--delay-ms 0]
+ * java load-tests/data-platform/DataPlatformStub.java [--port 8089] [--fail-percent 0] [--delay-ms 0]
  * </pre>
  *
  * {@code --fail-percent} answers that share of deliveries with 500 and {@code --delay-ms} answers each

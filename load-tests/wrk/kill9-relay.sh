@@ -50,7 +50,7 @@ start_app() {
 trap '[[ -n "$APP_PID" ]] && kill "$APP_PID" 2>/dev/null; [[ -n "$STUB_PID" ]] && kill "$STUB_PID" 2>/dev/null; true' EXIT
 
 log "stub on port $STUB_PORT answering after ${STUB_DELAY_MS} ms"
-java "$ROOT/src/main/docker/data-platform/DataPlatformStub.java" --port "$STUB_PORT" --delay-ms "$STUB_DELAY_MS" \
+java "$ROOT/load-tests/data-platform/DataPlatformStub.java" --port "$STUB_PORT" --delay-ms "$STUB_DELAY_MS" \
   > "$OUT_DIR/stub.log" 2>&1 &
 STUB_PID=$!
 log "starting $JAR on port $PORT (lease $LEASE)"
