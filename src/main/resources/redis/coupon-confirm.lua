@@ -1,4 +1,4 @@
--- Confirms issues just committed to MySQL in the coupon's Redis state (SPEC section 4: Redis and MySQL
+-- Confirms issues just committed to MySQL in the coupon's Redis state (docs/invariants.md: Redis and MySQL
 -- never disagree after the dust settles). Normally every committed holder is already in the issued set
 -- and this changes nothing. If Redis lost its data while the commit was in flight, the state was rebuilt
 -- from MySQL without these holders: adding them now (and taking them off remaining) keeps them from

@@ -1,4 +1,4 @@
--- Installs a coupon's issue state unless it is already there (SPEC section 4). The caller has already
+-- Installs a coupon's issue state unless it is already there (docs/flows.md "First-come coupon issue"). The caller has already
 -- added the user ids durable in MySQL to the issued set. The set may also still hold holders whose
 -- issue is not committed yet (only the state hash was lost), so remaining = total - SCARD(set):
 -- every decided issue counts, and it is never "full stock" by default. Several instances may race to

@@ -1,4 +1,4 @@
--- First-come coupon issue decision, atomic in Redis (SPEC section 4; seeds 000-004).
+-- First-come coupon issue decision, atomic in Redis (docs/flows.md "First-come coupon issue").
 -- KEYS[1] coupon:{id}:state   hash: total, remaining, startsAt, endsAt (epoch ms, end exclusive),
 --                             active (1/0), validMs (validity of an issued coupon), expireAt (key TTL)
 -- KEYS[2] coupon:{id}:issued  set of user ids that hold this coupon

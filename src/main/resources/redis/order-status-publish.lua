@@ -1,4 +1,4 @@
--- Appends an order's status change to its status log and publishes it (SPEC section 4, order status stream).
+-- Appends an order's status change to its status log and publishes it (docs/flows.md "Order status stream").
 -- KEYS[1] the order's status log (a stream of {s = status, at = epoch ms})
 -- ARGV[1] order id, ARGV[2] status, ARGV[3] at (epoch ms), ARGV[4] channel, ARGV[5] log TTL (s), ARGV[6] max entries
 -- Each status is logged at most once: a status already in the log returns that entry's id and publishes

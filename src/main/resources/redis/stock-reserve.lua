@@ -1,4 +1,4 @@
--- Reserves stock for every line of one order, all or nothing (SPEC section 4, seed 000), and records
+-- Reserves stock for every line of one order, all or nothing (docs/flows.md "Order and payment"), and records
 -- the reservation so that a release gives back exactly what was taken, once.
 -- KEYS[1] the order's reservation record, KEYS[2..n] the lines' stock keys (one hash tag: {catalog}).
 -- ARGV[1..n-1] the lines' quantities, same order as KEYS[2..n].

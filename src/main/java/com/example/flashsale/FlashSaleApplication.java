@@ -4,7 +4,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** Entry point of the flash-sale service (SPEC section 1). */
+/** Entry point of the flash-sale service (README.md). */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class FlashSaleApplication {

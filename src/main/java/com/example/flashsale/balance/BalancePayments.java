@@ -10,7 +10,7 @@ import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
 
 /**
- * Pays for an order from the buyer's balance (SPEC section 4; seeds 001, 004 scenario 4-1/4-2): the
+ * Pays for an order from the buyer's balance (docs/flows.md "Order and payment", step 6): the
  * conditional deduction and its PAYMENT ledger row. Runs inside the caller's transaction; the caller
  * holds the user's lock, but correctness does not depend on it (the update is conditional and the row
  * stays locked until the caller's commit).
@@ -42,7 +42,7 @@ public class BalancePayments {
 	}
 
 	/**
-	 * Gives back what {@code orderId} paid and was not refunded yet (seed 004, 5-1): the balance is
+	 * Gives back what {@code orderId} paid and was not refunded yet (docs/flows.md "Recovery of pending orders"): the balance is
 	 * credited and a COMPLETED REFUND row written, in the caller's transaction. Nothing happens when no
 	 * money moved (no PAYMENT row, a 0 KRW payment, or already refunded), so a repeat refunds nothing.
 	 * @return the KRW refunded, 0 when none

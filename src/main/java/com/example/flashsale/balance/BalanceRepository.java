@@ -21,6 +21,24 @@ class BalanceRepository {
 		this.db = db;
 	}
 
+	/** Inserts an account with a zero balance. */
+	Mono<User> insertUser(String name, Instant now) {
+		return this.db.sql("INSERT INTO users (name, balance, created_at, updated_at) VALUES (?, 0, ?, ?)")
+			.bind(0, name)
+			.bind(1, utc(now))
+			.bind(2, utc(now))
+			.filter((statement) -> statement.returnGeneratedValues("id"))
+			.map((row) -> new User(row.get("id", Long.class), name, 0))
+			.one();
+	}
+
+	/** Whether the {@code users} table has a row. */
+	Mono<Boolean> anyUser() {
+		return this.db.sql("SELECT EXISTS (SELECT 1 FROM users) AS any_user")
+			.map((row) -> row.get("any_user", Long.class) == 1L)
+			.one();
+	}
+
 	/** The user's balance; empty when the user does not exist. */
 	Mono<Long> findBalance(long userId) {
 		return this.db.sql("SELECT balance FROM users WHERE id = ?")
@@ -49,7 +67,7 @@ class BalanceRepository {
 	/** Appends a COMPLETED CHARGE row and returns its id. */
 	Mono<Long> insertCharge(long userId, long amount, long balanceAfter, Instant now) {
 		return this.db.sql("INSERT INTO balance_transactions (user_id, type, amount, balance_after, status, created_at) "
-				+ "VALUES (?, 'CHARGE', ?, ?, 'COMPLETED', ?)")
+				+ "VALUES (?, '" + LedgerType.CHARGE + "', ?, ?, '" + LedgerStatus.COMPLETED + "', ?)")
 			.bind(0, userId)
 			.bind(1, amount)
 			.bind(2, balanceAfter)
@@ -80,7 +98,7 @@ class BalanceRepository {
 	 * @return the row's id
 	 */
 	Mono<Long> insertPayment(long userId, long orderId, long amount, Instant now) {
-		return insertOrderEntry("PAYMENT", userId, orderId, -amount, now);
+		return insertOrderEntry(LedgerType.PAYMENT, userId, orderId, -amount, now);
 	}
 
 	/**
@@ -103,22 +121,23 @@ class BalanceRepository {
 	 * @return the row's id
 	 */
 	Mono<Long> insertRefund(long userId, long orderId, long amount, Instant now) {
-		return insertOrderEntry("REFUND", userId, orderId, amount, now);
+		return insertOrderEntry(LedgerType.REFUND, userId, orderId, amount, now);
 	}
 
 	/** The amount of {@code orderId}'s PAYMENT rows not yet refunded (KRW, >= 0). */
 	Mono<Long> unrefundedPayment(long orderId) {
 		return this.db.sql("SELECT CAST(COALESCE(-SUM(amount), 0) AS SIGNED) AS owed FROM balance_transactions "
-				+ "WHERE order_id = ? AND type IN ('PAYMENT', 'REFUND') AND status = 'COMPLETED'")
+				+ "WHERE order_id = ? AND type IN ('" + LedgerType.PAYMENT + "', '" + LedgerType.REFUND + "') AND status = '"
+				+ LedgerStatus.COMPLETED + "'")
 			.bind(0, orderId)
 			.map((row) -> row.get("owed", Long.class))
 			.one();
 	}
 
-	private Mono<Long> insertOrderEntry(String type, long userId, long orderId, long signedAmount, Instant now) {
+	private Mono<Long> insertOrderEntry(LedgerType type, long userId, long orderId, long signedAmount, Instant now) {
 		return this.db.sql("INSERT INTO balance_transactions (user_id, type, amount, balance_after, order_id, status, created_at) "
-				+ "SELECT id, ?, ?, balance, ?, 'COMPLETED', ? FROM users WHERE id = ?")
-			.bind(0, type)
+				+ "SELECT id, ?, ?, balance, ?, '" + LedgerStatus.COMPLETED + "', ? FROM users WHERE id = ?")
+			.bind(0, type.name())
 			.bind(1, signedAmount)
 			.bind(2, orderId)
 			.bind(3, utc(now))
@@ -135,9 +154,9 @@ class BalanceRepository {
 			.bind(0, userId)
 			.bind(1, beforeId)
 			.bind(2, limit)
-			.map((row) -> new LedgerEntry(row.get("id", Long.class), row.get("type", String.class),
+			.map((row) -> new LedgerEntry(row.get("id", Long.class), LedgerType.valueOf(row.get("type", String.class)),
 					row.get("amount", Long.class), row.get("balance_after", Long.class), row.get("order_id", Long.class),
-					row.get("status", String.class), instant(row, "created_at")))
+					LedgerStatus.valueOf(row.get("status", String.class)), instant(row, "created_at")))
 			.all();
 	}
 

@@ -15,18 +15,15 @@ import com.example.flashsale.balance.BalanceViews.LedgerPage;
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
 import com.example.flashsale.support.reactor.RunToCompletion;
-import com.example.flashsale.user.UserLock;
+import com.example.flashsale.support.web.KeysetPage;
 
 /**
- * A user's balance and ledger (SPEC sections 2-4; seeds 000, 003, 004 scenarios 1-2). Invariant: the
- * balance equals the sum of the user's COMPLETED ledger amounts and is never negative; every change of
- * the balance and its ledger row commit in one transaction.
+ * The balance feature's API (docs/api.md "Balance", docs/flows.md "Charge"): accounts, their balance, the
+ * charge, and the ledger. Invariant: the balance equals the sum of the user's COMPLETED ledger amounts
+ * and is never negative; every change of the balance and its ledger row commit in one transaction.
  */
 @Service
-class BalanceService {
-
-	/** The largest page of {@code GET /api/balance/transactions}. */
-	static final int MAX_PAGE_SIZE = 100;
+public class BalanceService {
 
 	private final BalanceRepository repository;
 
@@ -47,6 +44,16 @@ class BalanceService {
 		this.clock = clock;
 	}
 
+	/** Creates an account named {@code name} with a zero balance (admins; demo data). */
+	public Mono<User> createUser(String name) {
+		return this.repository.insertUser(name, this.clock.instant());
+	}
+
+	/** Whether any account exists. */
+	public Mono<Boolean> anyAccount() {
+		return this.repository.anyUser();
+	}
+
 	/** The user's balance; USER_NOT_FOUND 404. */
 	Mono<Balance> balance(long userId) {
 		return this.repository.findBalance(userId)
@@ -55,19 +62,21 @@ class BalanceService {
 	}
 
 	/**
-	 * Charges {@code amount} KRW (seed 004, 1-2): policy first, then the user's lock (held: 409
-	 * CHARGE_IN_PROGRESS at once), then one transaction that locks the user row, checks the cap, sets
-	 * the balance and appends the COMPLETED CHARGE row. Once started it runs to the end even if the
-	 * caller hangs up, so the lock is released only after the transaction has finished.
+	 * Charges {@code amount} KRW: policy first, then the user's lock (held: 409 CHARGE_IN_PROGRESS at
+	 * once), then one transaction that locks the user row, checks the cap, sets the balance and appends
+	 * the COMPLETED CHARGE row. Once started it runs to the end even if the caller hangs up, so the lock is
+	 * released only after the transaction has finished.
 	 * @return the new balance and the ledger row's id; INVALID_CHARGE_AMOUNT 400, USER_NOT_FOUND 404,
 	 * CHARGE_IN_PROGRESS 409; an unreachable Redis or database fails before anything changed (503)
 	 */
-	Mono<Charged> charge(long userId, long amount) {
-		this.policy.checkAmount(amount);
-		return RunToCompletion.of(() -> this.userLock.withLock(userId,
-				() -> new ProblemException(ErrorCode.CHARGE_IN_PROGRESS,
-						"Another charge of this account is in progress; retry when it has finished."),
-				(lease) -> chargeLocked(userId, amount)));
+	public Mono<Charged> charge(long userId, long amount) {
+		return Mono.defer(() -> {
+			this.policy.checkAmount(amount);
+			return RunToCompletion.of(() -> this.userLock.withLock(userId,
+					() -> new ProblemException(ErrorCode.CHARGE_IN_PROGRESS,
+							"Another charge of this account is in progress; retry when it has finished."),
+					(lease) -> chargeLocked(userId, amount)));
+		});
 	}
 
 	private Mono<Charged> chargeLocked(long userId, long amount) {
@@ -86,22 +95,18 @@ class BalanceService {
 
 	/**
 	 * A page of the user's ledger, newest first (keyset pagination on the id).
-	 * @param cursor the {@code nextCursor} of the previous page, null for the first
-	 * @param size rows per page, capped at {@link #MAX_PAGE_SIZE}
 	 * @return the page; USER_NOT_FOUND 404 when the user does not exist
 	 */
-	Mono<LedgerPage> transactions(long userId, Long cursor, int size) {
-		int limit = Math.min(size, MAX_PAGE_SIZE);
-		return this.repository.findLedger(userId, (cursor != null) ? cursor : Long.MAX_VALUE, limit + 1)
+	Mono<LedgerPage> transactions(long userId, KeysetPage.Request page) {
+		return this.repository.findLedger(userId, page.before(), page.fetchSize())
 			.collectList()
 			.flatMap((rows) -> {
-				if (rows.isEmpty() && cursor == null) {
+				if (rows.isEmpty() && page.isFirst()) {
 					// an empty first page: tell an unknown user from one without entries
 					return balance(userId).thenReturn(new LedgerPage(List.of(), null));
 				}
-				boolean more = rows.size() > limit;
-				List<LedgerEntry> page = more ? rows.subList(0, limit) : rows;
-				return Mono.just(new LedgerPage(page, more ? page.get(page.size() - 1).id() : null));
+				KeysetPage<LedgerEntry> keyset = KeysetPage.of(rows, page, LedgerEntry::id);
+				return Mono.just(new LedgerPage(keyset.items(), keyset.nextCursor()));
 			});
 	}
 

@@ -4,8 +4,8 @@ import java.util.List;
 
 import jakarta.validation.constraints.NotNull;
 
-/** The bodies of the balance endpoints (SPEC section 3); amounts in KRW. */
-final class BalanceViews {
+/** The bodies of the balance endpoints (docs/api.md "Balance"); amounts in KRW. */
+public final class BalanceViews {
 
 	private BalanceViews() {
 	}
@@ -19,7 +19,7 @@ final class BalanceViews {
 	}
 
 	/** {@code POST /api/balance/charge} answer: the balance after the charge and its ledger row. */
-	record Charged(long userId, long balance, long transactionId) {
+	public record Charged(long userId, long balance, long transactionId) {
 	}
 
 	/**

@@ -1,28 +1,30 @@
 package com.example.flashsale.balance;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.stereotype.Component;
 
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
 
 /**
- * The charge policy (SPEC section 3, seed 004 scenarios 1-2), {@code app.balance.charge.*}; amounts in
- * KRW.
- *
- * @param unit a charge is a multiple of this
- * @param min the smallest charge
- * @param max the largest single charge
- * @param cap the largest balance a charge may lead to
+ * The charge policy (docs/api.md "Balance"): the amount rules and the balance cap, from
+ * {@code app.balance.charge.*}; amounts in KRW.
  */
-@ConfigurationProperties("app.balance.charge")
-record ChargePolicy(@DefaultValue("10") long unit, @DefaultValue("1000") long min, @DefaultValue("100000") long max,
-		@DefaultValue("10000000") long cap) {
+@Component
+class ChargePolicy {
 
-	ChargePolicy {
-		if (unit < 1 || min < unit || max < min || cap < max) {
-			throw new IllegalArgumentException("app.balance.charge needs 1 <= unit <= min <= max <= cap");
-		}
+	private final long unit;
+
+	private final long min;
+
+	private final long max;
+
+	private final long cap;
+
+	ChargePolicy(BalanceProperties properties) {
+		this.unit = properties.charge().unit();
+		this.min = properties.charge().min();
+		this.max = properties.charge().max();
+		this.cap = properties.charge().cap();
 	}
 
 	/**

@@ -3,7 +3,7 @@ package com.example.flashsale.coupon;
 import java.time.Instant;
 
 /**
- * A coupon event as MySQL holds it (table {@code coupons}, SPEC section 2). Money in KRW.
+ * A coupon event as MySQL holds it (table {@code coupons}, docs/domain.md "Coupon events"). Money in KRW.
  *
  * @param issuedCount user coupons durably issued so far
  * @param startsAt start of the issue window (inclusive)

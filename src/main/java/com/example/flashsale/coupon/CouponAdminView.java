@@ -7,7 +7,7 @@ import java.time.Instant;
  * creation). {@code issuedCount} is what MySQL holds, {@code remainingQuantity} what Redis holds; after
  * the dust settles {@code issuedCount + remainingQuantity == totalQuantity}.
  */
-record CouponAdminView(long id, String code, String name, long discountAmount, int totalQuantity, int issuedCount,
+public record CouponAdminView(long id, String code, String name, long discountAmount, int totalQuantity, int issuedCount,
 		long remainingQuantity, Instant startsAt, Instant endsAt, int validDays, CouponStatus status) {
 
 	static CouponAdminView of(Coupon coupon, long remaining) {

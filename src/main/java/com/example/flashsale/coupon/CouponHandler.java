@@ -26,9 +26,9 @@ class CouponHandler {
 
 	/** {@code POST /api/coupons/{couponId}/issue} -> 201 {@code {userCouponId, couponId, issuedAt}}. */
 	Mono<ServerResponse> issue(ServerRequest request) {
-		long couponId = this.requests.pathId(request, "couponId");
-		return this.requests.userId(request)
-			.flatMap((userId) -> this.service.issue(couponId, userId))
+		return this.requests.pathId(request, "couponId")
+			.zipWith(this.requests.userId(request))
+			.flatMap((args) -> this.service.issue(args.getT1(), args.getT2()))
 			.flatMap((issued) -> ServerResponse.created(URI.create("/api/coupons")).bodyValue(issued));
 	}
 
@@ -49,8 +49,9 @@ class CouponHandler {
 
 	/** {@code GET /api/admin/coupons/{couponId}} -> 200 with the operators' view. */
 	Mono<ServerResponse> view(ServerRequest request) {
-		long couponId = this.requests.pathId(request, "couponId");
-		return this.service.view(couponId).flatMap((view) -> ServerResponse.ok().bodyValue(view));
+		return this.requests.pathId(request, "couponId")
+			.flatMap(this.service::view)
+			.flatMap((view) -> ServerResponse.ok().bodyValue(view));
 	}
 
 	/** Body of {@code GET /api/coupons}. */

@@ -26,22 +26,22 @@ import com.example.flashsale.support.redis.LuaScripts;
 @Component
 class CouponIssueState {
 
-	/** How long the keys outlive the issue window. */
-	static final Duration KEEP_AFTER_WINDOW = Duration.ofDays(1);
-
 	private static final int HOLDERS_PER_SADD = 1000;
 
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> ISSUE = LuaScripts.load("coupon-issue", List.class);
+	private static final RedisScript<List> ISSUE = LuaScripts.COUPON_ISSUE;
 
-	private static final RedisScript<Long> INSTALL = LuaScripts.load("coupon-install", Long.class);
+	private static final RedisScript<Long> INSTALL = LuaScripts.COUPON_INSTALL;
 
-	private static final RedisScript<Long> CONFIRM = LuaScripts.load("coupon-confirm", Long.class);
+	private static final RedisScript<Long> CONFIRM = LuaScripts.COUPON_CONFIRM;
 
 	private final ReactiveStringRedisTemplate redis;
 
-	CouponIssueState(ReactiveStringRedisTemplate redis) {
+	private final Duration keepAfterWindow;
+
+	CouponIssueState(ReactiveStringRedisTemplate redis, CouponProperties properties) {
 		this.redis = redis;
+		this.keepAfterWindow = properties.keepAfterWindow();
 	}
 
 	/**
@@ -72,7 +72,7 @@ class CouponIssueState {
 							Long.toString(coupon.endsAt().toEpochMilli()),
 							(coupon.status() == CouponStatus.ACTIVE) ? "1" : "0",
 							Long.toString(Duration.ofDays(coupon.validDays()).toMillis()),
-							Long.toString(coupon.endsAt().plus(KEEP_AFTER_WINDOW).toEpochMilli())))
+							Long.toString(coupon.endsAt().plus(this.keepAfterWindow).toEpochMilli())))
 				.next())
 			.map((installed) -> installed == 1L);
 	}

@@ -6,13 +6,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Coupon event settings ({@code app.coupon.*}).
+ * {@code app.coupon.*}: every setting of the coupon feature (docs/flows.md "First-come coupon issue").
  *
  * @param writer the group commit of issues to MySQL
  * @param recovery the replay of issues left in the Redis log
+ * @param keepAfterWindow how long an event's Redis state outlives its issue window
  */
 @ConfigurationProperties("app.coupon")
-record CouponProperties(@DefaultValue Writer writer, @DefaultValue Recovery recovery) {
+record CouponProperties(@DefaultValue Writer writer, @DefaultValue Recovery recovery,
+		@DefaultValue("1d") Duration keepAfterWindow) {
 
 	/**
 	 * @param maxBatch most issues committed in one transaction

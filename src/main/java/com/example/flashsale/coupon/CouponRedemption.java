@@ -13,7 +13,7 @@ import com.example.flashsale.support.problem.ProblemException;
 import static com.example.flashsale.support.db.UtcColumns.utc;
 
 /**
- * Using an issued coupon on an order (SPEC sections 3-4; seeds 001, 004 scenario 4-4): the check before
+ * Using an issued coupon on an order (docs/flows.md "Order and payment"): the check before
  * payment and the conditional {@code AVAILABLE -> USED} inside the payment transaction. A coupon is
  * usable by its owner while it is AVAILABLE and not past {@code expires_at}.
  */
@@ -34,7 +34,7 @@ public class CouponRedemption {
 	public Mono<Long> discountOf(long userId, long userCouponId, Instant now) {
 		return this.db
 			.sql("SELECT c.discount_amount FROM user_coupons uc JOIN coupons c ON c.id = uc.coupon_id "
-					+ "WHERE uc.id = ? AND uc.user_id = ? AND uc.status = 'AVAILABLE' AND uc.expires_at > ?")
+					+ "WHERE uc.id = ? AND uc.user_id = ? AND uc.status = '" + UserCouponStatus.AVAILABLE + "' AND uc.expires_at > ?")
 			.bind(0, userCouponId)
 			.bind(1, userId)
 			.bind(2, utc(now))
@@ -51,8 +51,8 @@ public class CouponRedemption {
 	 */
 	public Mono<Void> use(long userId, long userCouponId, long orderId, Instant now) {
 		return this.db
-			.sql("UPDATE user_coupons SET status = 'USED', used_at = ?, order_id = ? "
-					+ "WHERE id = ? AND user_id = ? AND status = 'AVAILABLE' AND expires_at > ?")
+			.sql("UPDATE user_coupons SET status = '" + UserCouponStatus.USED + "', used_at = ?, order_id = ? "
+					+ "WHERE id = ? AND user_id = ? AND status = '" + UserCouponStatus.AVAILABLE + "' AND expires_at > ?")
 			.bind(0, utc(now))
 			.bind(1, orderId)
 			.bind(2, userCouponId)
@@ -64,13 +64,13 @@ public class CouponRedemption {
 	}
 
 	/**
-	 * Makes the coupon {@code orderId} used AVAILABLE again (seed 004, 5-1), in the caller's transaction.
+	 * Makes the coupon {@code orderId} used AVAILABLE again (docs/flows.md "Recovery of pending orders"), in the caller's transaction.
 	 * @return true when it was restored, false when that order had not used it (nothing changed)
 	 */
 	public Mono<Boolean> restore(long userCouponId, long orderId) {
 		return this.db
-			.sql("UPDATE user_coupons SET status = 'AVAILABLE', used_at = NULL, order_id = NULL "
-					+ "WHERE id = ? AND order_id = ? AND status = 'USED'")
+			.sql("UPDATE user_coupons SET status = '" + UserCouponStatus.AVAILABLE + "', used_at = NULL, order_id = NULL "
+					+ "WHERE id = ? AND order_id = ? AND status = '" + UserCouponStatus.USED + "'")
 			.bind(0, userCouponId)
 			.bind(1, orderId)
 			.fetch()

@@ -34,7 +34,7 @@ class CouponRepository {
 	Mono<Long> insert(String code, String name, long discountAmount, int totalQuantity, Instant startsAt,
 			Instant endsAt, int validDays, Instant now) {
 		return this.db.sql("INSERT INTO coupons (code, name, discount_amount, total_quantity, issued_count, starts_at, "
-				+ "ends_at, valid_days, status, created_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, 'ACTIVE', ?)")
+				+ "ends_at, valid_days, status, created_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, '" + CouponStatus.ACTIVE + "', ?)")
 			.bind(0, code)
 			.bind(1, name)
 			.bind(2, discountAmount)
@@ -78,7 +78,7 @@ class CouponRepository {
 	 */
 	Mono<Long> insertUserCoupons(long couponId, List<PendingIssue> issues) {
 		StringJoiner values = new StringJoiner(", ");
-		issues.forEach((issue) -> values.add("(?, ?, 'AVAILABLE', ?, ?)"));
+		issues.forEach((issue) -> values.add("(?, ?, '" + UserCouponStatus.AVAILABLE + "', ?, ?)"));
 		DatabaseClient.GenericExecuteSpec spec = this.db
 			.sql("INSERT IGNORE INTO user_coupons (user_id, coupon_id, status, issued_at, expires_at) VALUES " + values);
 		int index = 0;
@@ -120,11 +120,13 @@ class CouponRepository {
 	Flux<UserCouponView> findAvailable(long userId, Instant now) {
 		return this.db.sql("SELECT uc.id, uc.coupon_id, c.name, c.discount_amount, uc.status, uc.issued_at, uc.expires_at "
 				+ "FROM user_coupons uc JOIN coupons c ON c.id = uc.coupon_id "
-				+ "WHERE uc.user_id = ? AND uc.status = 'AVAILABLE' AND uc.expires_at > ? ORDER BY uc.issued_at DESC, uc.id DESC")
+				+ "WHERE uc.user_id = ? AND uc.status = '" + UserCouponStatus.AVAILABLE + "' AND uc.expires_at > ? "
+				+ "ORDER BY uc.issued_at DESC, uc.id DESC")
 			.bind(0, userId)
 			.bind(1, utc(now))
 			.map((row) -> new UserCouponView(row.get("id", Long.class), row.get("coupon_id", Long.class),
-					row.get("name", String.class), row.get("discount_amount", Long.class), row.get("status", String.class),
+					row.get("name", String.class), row.get("discount_amount", Long.class),
+					UserCouponStatus.valueOf(row.get("status", String.class)),
 					instant(row, "issued_at"), instant(row, "expires_at")))
 			.all();
 	}

@@ -7,7 +7,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
-/** Routes of the coupon feature (SPEC section 3). */
+/** Routes of the coupon feature (docs/api.md "Coupons"). */
 @Configuration(proxyBeanMethods = false)
 class CouponRouter {
 

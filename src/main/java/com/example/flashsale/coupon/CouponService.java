@@ -17,11 +17,11 @@ import com.example.flashsale.support.problem.ProblemException;
 import com.example.flashsale.support.reactor.RunToCompletion;
 
 /**
- * The coupon feature's API (SPEC sections 3-4): open an event, claim a coupon first-come, list a user's
+ * The coupon feature's API (docs/api.md "Coupons", docs/flows.md "First-come coupon issue"): open an event, claim a coupon first-come, list a user's
  * coupons, and the operators' view of an event. The durability model is on the package documentation.
  */
 @Service
-class CouponService {
+public class CouponService {
 
 	private final CouponRepository repository;
 
@@ -45,7 +45,7 @@ class CouponService {
 	 * Opens a coupon event in MySQL and installs its issue state in Redis.
 	 * @return the operators' view; {@link ErrorCode#DUPLICATE_COUPON_CODE} 409 when the code exists
 	 */
-	Mono<CouponAdminView> create(NewCoupon request) {
+	public Mono<CouponAdminView> create(NewCoupon request) {
 		return this.repository
 			.insert(request.code(), request.name(), request.discountAmount(), request.totalQuantity(),
 					request.startsAt(), request.endsAt(), request.validDays(), this.clock.instant())
@@ -55,7 +55,7 @@ class CouponService {
 	}
 
 	/**
-	 * Claims coupon {@code couponId} for {@code userId} (seeds 000-004): decided in Redis by one script,
+	 * Claims coupon {@code couponId} for {@code userId} (docs/flows.md "First-come coupon issue"): decided in Redis by one script,
 	 * answered after the issue is committed to MySQL. Once the script has run, the rest runs to the end
 	 * even if the caller cancels, so a decided issue is never left half-done.
 	 * @return the durable user coupon; problems COUPON_NOT_FOUND 404, COUPON_NOT_ISSUABLE 403,

@@ -6,13 +6,12 @@ import java.time.Instant;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
 
-import com.example.flashsale.support.jobs.ScheduledLifecycle;
+import com.example.flashsale.support.jobs.BackgroundJob;
+import com.example.flashsale.support.jobs.SingleRunJobs;
 
 /**
  * Commits the issues that Redis decided but MySQL never received: the process died (or the database
@@ -22,7 +21,7 @@ import com.example.flashsale.support.jobs.ScheduledLifecycle;
  * already in MySQL. Several instances may run it at once: replays are harmless, so no leader is needed.
  */
 @Component
-class IssueLogRecovery extends ScheduledLifecycle {
+class IssueLogRecovery extends BackgroundJob {
 
 	private static final Log logger = LogFactory.getLog(IssueLogRecovery.class);
 
@@ -36,7 +35,9 @@ class IssueLogRecovery extends ScheduledLifecycle {
 
 	private final CouponProperties.Recovery properties;
 
-	IssueLogRecovery(CouponIssueState state, IssueWriter writer, Clock clock, CouponProperties properties) {
+	IssueLogRecovery(CouponIssueState state, IssueWriter writer, Clock clock, CouponProperties properties,
+			SingleRunJobs jobs) {
+		super(jobs);
 		this.state = state;
 		this.writer = writer;
 		this.clock = clock;
@@ -72,19 +73,19 @@ class IssueLogRecovery extends ScheduledLifecycle {
 			.count();
 	}
 
+	/** Every instance runs it, from startup on: replays are harmless, so no lock is needed. */
 	@Override
-	protected Disposable schedule() {
-		return Flux.interval(Duration.ZERO, this.properties.interval())
-			.onBackpressureDrop()
-			.concatMap((tick) -> recover(this.properties.minAge()).onErrorResume((ex) -> {
-				logger.warn("Issue log recovery failed; retrying next interval: " + ex);
-				return Mono.empty();
-			}))
-			.subscribe((replayed) -> {
-				if (replayed > 0) {
-					logger.info("Recovered " + replayed + " coupon issues from the Redis log");
-				}
-			});
+	protected Schedule schedule() {
+		return Schedule.everyInstance("coupon-issue-log-recovery", Duration.ZERO, this.properties.interval());
+	}
+
+	@Override
+	protected Mono<Long> runOnce() {
+		return recover(this.properties.minAge()).doOnNext((replayed) -> {
+			if (replayed > 0) {
+				logger.info("Recovered " + replayed + " coupon issues from the Redis log");
+			}
+		});
 	}
 
 }

@@ -11,7 +11,7 @@ import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 
 /**
- * Body of {@code POST /api/admin/coupons} (SPEC section 3). Amounts in KRW.
+ * Body of {@code POST /api/admin/coupons} (docs/api.md "Coupons"). Amounts in KRW.
  *
  * @param code unique event code, letters, digits, '-' and '_'
  * @param totalQuantity coupons the event gives away
@@ -19,7 +19,7 @@ import jakarta.validation.constraints.Size;
  * @param endsAt end of the issue window (exclusive)
  * @param validDays days an issued coupon stays usable
  */
-record NewCoupon(@NotBlank @Size(max = 64) @Pattern(regexp = "[A-Za-z0-9_-]*") String code,
+public record NewCoupon(@NotBlank @Size(max = 64) @Pattern(regexp = "[A-Za-z0-9_-]*") String code,
 		@NotBlank @Size(max = 200) String name, @Positive @Max(10_000_000) long discountAmount,
 		@Positive @Max(10_000_000) int totalQuantity, @NotNull Instant startsAt, @NotNull Instant endsAt,
 		@Positive @Max(3650) int validDays) {

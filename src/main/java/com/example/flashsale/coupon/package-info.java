@@ -1,5 +1,5 @@
 /**
- * First-come coupon events (SPEC sections 2-4; seeds 000-004): admins open an event with a fixed
+ * First-come coupon events (docs/api.md "Coupons", docs/flows.md "First-come coupon issue"): admins open an event with a fixed
  * quantity and an issue window; users claim one each; exactly the advertised number are issued.
  *
  * <p>Durability model. The decision is one Lua script in Redis ({@code coupon-issue.lua}): window,
@@ -13,5 +13,11 @@
  * the commit, the entries stay in the stream and {@link com.example.flashsale.coupon.IssueLogRecovery}
  * commits them later; the unique key makes every replay harmless, so each issue reaches MySQL exactly
  * once. If Redis loses its data, the coupon's state is rebuilt from MySQL before any further decision.
+ *
+ * <p>Owns the tables {@code coupons} and {@code user_coupons}. Orders use a coupon through
+ * {@link com.example.flashsale.coupon.CouponRedemption}.
  */
+@ApplicationModule(allowedDependencies = { "support :: *" })
 package com.example.flashsale.coupon;
+
+import org.springframework.modulith.ApplicationModule;

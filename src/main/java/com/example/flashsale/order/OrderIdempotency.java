@@ -14,24 +14,25 @@ import org.springframework.stereotype.Component;
 import com.example.flashsale.support.redis.LuaScripts;
 
 /**
- * The Redis side of {@code Idempotency-Key} (SPEC section 3; seed 004 scenario 6-1), scoped per user: the
- * record at {@code idempotency:order:{<userId>}:<key>} is either "running" (a lease of
+ * The Redis side of {@code Idempotency-Key} (docs/api.md "Orders"; docs/redis.md), scoped per user: the
+ * record at {@link OrderKeys#idempotency} is either "running" (a lease of
  * {@code app.orders.in-flight-ttl}, so a crashed request frees its key) or the finished answer (kept
  * {@code app.orders.idempotency-ttl}, 24 h by default). Both carry the SHA-256 of the canonical request,
  * so the same key with another body is told apart. The database's unique key (user_id,
  * idempotency_key) backs this record: it decides when Redis has lost it.
  *
- * <p>Record encoding: {@code R|<hash>|<token>} or {@code D|<hash>|<status>|<body>}.
+ * <p>Record encoding ({@link Records}, the one place that writes and reads it): {@code R|<hash>|<token>} or
+ * {@code D|<hash>|<status>|<body>}.
  */
 @Component
 class OrderIdempotency {
 
-	private static final RedisScript<String> CLAIM = LuaScripts.load("idempotency-claim", String.class);
+	private static final RedisScript<String> CLAIM = LuaScripts.IDEMPOTENCY_CLAIM;
 
-	private static final RedisScript<Long> FINISH = LuaScripts.load("idempotency-finish", Long.class);
+	private static final RedisScript<Long> FINISH = LuaScripts.IDEMPOTENCY_FINISH;
 
 	/** The lock's compare-and-delete: frees the key only while it still holds this request's record. */
-	private static final RedisScript<Long> ABANDON = LuaScripts.load("lock-release", Long.class);
+	private static final RedisScript<Long> ABANDON = LuaScripts.COMPARE_AND_DELETE;
 
 	private final ReactiveStringRedisTemplate redis;
 
@@ -43,11 +44,6 @@ class OrderIdempotency {
 		this.redis = redis;
 		this.inFlightTtl = properties.inFlightTtl();
 		this.ttl = properties.idempotencyTtl();
-	}
-
-	/** The Redis key of {@code userId}'s {@code idempotencyKey}. */
-	static String key(long userId, String idempotencyKey) {
-		return "idempotency:order:{" + userId + "}:" + idempotencyKey;
 	}
 
 	/** What {@link #claim} found. */
@@ -72,16 +68,17 @@ class OrderIdempotency {
 
 	/** Claims {@code idempotencyKey} for a request whose canonical hash is {@code requestHash}. */
 	Mono<Claim> claim(long userId, String idempotencyKey, String requestHash) {
-		String redisKey = key(userId, idempotencyKey);
-		String running = "R|" + requestHash + "|" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+		String redisKey = OrderKeys.idempotency(userId, idempotencyKey);
+		String running = Records.running(requestHash, Long.toHexString(ThreadLocalRandom.current().nextLong()));
 		return this.redis.execute(CLAIM, List.of(redisKey), List.of(running, Long.toString(this.inFlightTtl.toMillis())))
 			.next()
-			.map((found) -> (found.isEmpty() || found.equals(running)) ? new Claimed(redisKey, requestHash, running) : parse(found));
+			.map((found) -> (found.isEmpty() || found.equals(running)) ? new Claimed(redisKey, requestHash, running)
+					: Records.parse(found));
 	}
 
 	/** Stores the claimed request's answer for replays; a Redis failure is left to the database record. */
 	Mono<Void> finish(Claimed claimed, OrderOutcome outcome) {
-		String done = "D|" + claimed.requestHash() + "|" + outcome.status() + "|" + new String(outcome.body(), StandardCharsets.UTF_8);
+		String done = Records.finished(claimed.requestHash(), outcome);
 		return this.redis
 			.execute(FINISH, List.of(claimed.redisKey()), List.of(claimed.record(), done, Long.toString(this.ttl.toMillis())))
 			.then();
@@ -92,13 +89,32 @@ class OrderIdempotency {
 		return this.redis.execute(ABANDON, List.of(claimed.redisKey()), List.of(claimed.record())).then();
 	}
 
-	private static Claim parse(String record) {
-		if (record.startsWith("R|")) {
-			return new Running(record.split("\\|", 3)[1]);
+	/** The record encoding, written and read here only. */
+	static final class Records {
+
+		private Records() {
 		}
-		String[] parts = record.split("\\|", 4);
-		return new Finished(parts[1],
-				new OrderOutcome(Integer.parseInt(parts[2]), parts[3].getBytes(StandardCharsets.UTF_8)));
+
+		/** {@code R|<hash>|<token>}: a request with this hash is running; the token tells its owner. */
+		static String running(String requestHash, String token) {
+			return "R|" + requestHash + "|" + token;
+		}
+
+		/** {@code D|<hash>|<status>|<body>}: the request with this hash finished with this answer. */
+		static String finished(String requestHash, OrderOutcome outcome) {
+			return "D|" + requestHash + "|" + outcome.status() + "|" + new String(outcome.body(), StandardCharsets.UTF_8);
+		}
+
+		/** The claim a stored record means. */
+		static Claim parse(String record) {
+			if (record.startsWith("R|")) {
+				return new Running(record.split("\\|", 3)[1]);
+			}
+			String[] parts = record.split("\\|", 4);
+			return new Finished(parts[1],
+					new OrderOutcome(Integer.parseInt(parts[2]), parts[3].getBytes(StandardCharsets.UTF_8)));
+		}
+
 	}
 
 }

@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * {@code app.orders.*}.
+ * {@code app.orders.*}: every setting of the order feature (docs/api.md "Orders").
  * @param maxLines most lines in one order
  * @param maxQuantity most units of one product in one order
  * @param idempotencyTtl how long a finished answer is replayed from Redis (the database keeps the key
@@ -24,15 +24,18 @@ record OrderProperties(@DefaultValue("50") int maxLines, @DefaultValue("100") in
 		@DefaultValue("3s") Duration paymentTimeout, @DefaultValue Stream stream, @DefaultValue Recovery recovery) {
 
 	/**
-	 * {@code app.orders.stream.*}: {@code GET /api/orders/{orderId}/events}.
+	 * {@code app.orders.stream.*}: {@code GET /api/orders/{orderId}/events} and the status log behind it.
 	 * @param heartbeat how often an idle stream sends a comment (and rereads the status from MySQL)
 	 * @param deliveryWait how long a stream stays open after PAID for the data-platform delivery event
+	 * @param logTtl how long an order's status log is kept in Redis after its last change
+	 * @param logMaxEntries the most entries one order's status log keeps (approximately)
 	 */
-	record Stream(@DefaultValue("15s") Duration heartbeat, @DefaultValue("5s") Duration deliveryWait) {
+	record Stream(@DefaultValue("15s") Duration heartbeat, @DefaultValue("5s") Duration deliveryWait,
+			@DefaultValue("24h") Duration logTtl, @DefaultValue("32") int logMaxEntries) {
 	}
 
 	/**
-	 * {@code app.orders.recovery.*}: the pending-order recovery job (seed 004, 5-1).
+	 * {@code app.orders.recovery.*}: the pending-order recovery job (docs/flows.md "Recovery of pending orders").
 	 * @param interval how often it runs
 	 * @param minAge how old a PENDING order must be before it is compensated (well above the payment
 	 * timeout, so no request is still working on it)

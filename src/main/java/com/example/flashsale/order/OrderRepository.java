@@ -1,6 +1,7 @@
 package com.example.flashsale.order;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.List;
 
@@ -36,7 +37,7 @@ class OrderRepository {
 	 * @param responseStatus the HTTP status of the stored answer, null while PENDING
 	 * @param responseBody the stored answer's JSON, null while PENDING
 	 */
-	record OrderRow(long id, long userId, String idempotencyKey, String requestHash, String status, long totalAmount,
+	record OrderRow(long id, long userId, String idempotencyKey, String requestHash, OrderStatus status, long totalAmount,
 			long discountAmount, long paidAmount, Long userCouponId, String failureReason, Integer responseStatus,
 			String responseBody, Instant createdAt, Instant updatedAt) {
 	}
@@ -52,7 +53,8 @@ class OrderRepository {
 		LocalDateTime at = utc(now);
 		DatabaseClient.GenericExecuteSpec insert = this.db
 			.sql("INSERT INTO orders (user_id, idempotency_key, request_hash, status, total_amount, discount_amount, "
-					+ "paid_amount, user_coupon_id, created_at, updated_at) VALUES (?, ?, ?, 'PENDING', ?, ?, 0, ?, ?, ?)")
+					+ "paid_amount, user_coupon_id, created_at, updated_at) VALUES (?, ?, ?, '" + OrderStatus.PENDING
+					+ "', ?, ?, 0, ?, ?, ?)")
 			.bind(0, userId)
 			.bind(1, idempotencyKey)
 			.bind(2, requestHash)
@@ -94,26 +96,12 @@ class OrderRepository {
 			.then();
 	}
 
-	/** Appends an outbox event (PENDING, due now) for the data platform (seeds 001, 003). */
-	Mono<Void> insertEvent(long orderId, String eventType, String payload, Instant now) {
-		LocalDateTime at = utc(now);
-		return this.db
-			.sql("INSERT INTO order_events (order_id, event_type, payload, status, attempts, next_attempt_at, created_at) "
-					+ "VALUES (?, ?, ?, 'PENDING', 0, ?, ?)")
-			.bind(0, orderId)
-			.bind(1, eventType)
-			.bind(2, payload)
-			.bind(3, at)
-			.bind(4, at)
-			.then();
-	}
-
 	/**
 	 * Moves a PENDING order to PAID with its paid amount and stored answer.
 	 * @return true when the order was PENDING
 	 */
 	Mono<Boolean> markPaid(long orderId, long paidAmount, int responseStatus, String responseBody, Instant now) {
-		return leavePending(orderId, "PAID", "paid_amount = ?, response_status = ?, response_body = ?", now, paidAmount,
+		return leavePending(orderId, OrderStatus.PAID, "paid_amount = ?, response_status = ?, response_body = ?", now, paidAmount,
 				responseStatus, responseBody);
 	}
 
@@ -122,7 +110,7 @@ class OrderRepository {
 	 * @return true when the order was PENDING
 	 */
 	Mono<Boolean> markFailed(long orderId, String reason, int responseStatus, String responseBody, Instant now) {
-		return leavePending(orderId, "FAILED", "failure_reason = ?, response_status = ?, response_body = ?", now, reason,
+		return leavePending(orderId, OrderStatus.FAILED, "failure_reason = ?, response_status = ?, response_body = ?", now, reason,
 				responseStatus, responseBody);
 	}
 
@@ -131,7 +119,7 @@ class OrderRepository {
 	 * @return false when it was not PENDING
 	 */
 	Mono<Boolean> markCanceled(long orderId, String reason, Instant now) {
-		return leavePending(orderId, "CANCELED", "failure_reason = ?", now, reason);
+		return leavePending(orderId, OrderStatus.CANCELED, "failure_reason = ?", now, reason);
 	}
 
 	/**
@@ -139,9 +127,10 @@ class OrderRepository {
 	 * 'PENDING'}, binding {@code values} to the assignments' placeholders in order.
 	 * @return true when the order was PENDING
 	 */
-	private Mono<Boolean> leavePending(long orderId, String status, String assignments, Instant now, Object... values) {
+	private Mono<Boolean> leavePending(long orderId, OrderStatus status, String assignments, Instant now,
+			Object... values) {
 		DatabaseClient.GenericExecuteSpec update = this.db.sql("UPDATE orders SET status = '" + status + "', "
-				+ assignments + ", updated_at = ? WHERE id = ? AND status = 'PENDING'");
+				+ assignments + ", updated_at = ? WHERE id = ? AND status = '" + OrderStatus.PENDING + "'");
 		for (int i = 0; i < values.length; i++) {
 			update = update.bind(i, values[i]);
 		}
@@ -180,7 +169,8 @@ class OrderRepository {
 
 	/** Up to {@code limit} ids of PENDING orders created before {@code cutoff}, oldest first. */
 	Flux<Long> pendingBefore(Instant cutoff, int limit) {
-		return this.db.sql("SELECT id FROM orders WHERE status = 'PENDING' AND created_at < ? ORDER BY created_at LIMIT ?")
+		return this.db.sql("SELECT id FROM orders WHERE status = '" + OrderStatus.PENDING
+				+ "' AND created_at < ? ORDER BY created_at LIMIT ?")
 			.bind(0, utc(cutoff))
 			.bind(1, limit)
 			.map((row) -> row.get("id", Long.class))
@@ -194,8 +184,8 @@ class OrderRepository {
 	 * @return the order; empty when it is not PENDING or is locked
 	 */
 	Mono<PendingOrder> lockPending(long orderId) {
-		return this.db.sql("SELECT id, user_id, user_coupon_id FROM orders WHERE id = ? AND status = 'PENDING' "
-				+ "FOR UPDATE SKIP LOCKED")
+		return this.db.sql("SELECT id, user_id, user_coupon_id FROM orders WHERE id = ? AND status = '"
+				+ OrderStatus.PENDING + "' FOR UPDATE SKIP LOCKED")
 			.bind(0, orderId)
 			.map((row) -> new PendingOrder(row.get("id", Long.class), row.get("user_id", Long.class),
 					row.get("user_coupon_id", Long.class)))
@@ -211,7 +201,7 @@ class OrderRepository {
 	}
 
 	/** An order's status and when it last changed. */
-	record StatusRow(String status, Instant updatedAt) {
+	record StatusRow(OrderStatus status, Instant updatedAt) {
 	}
 
 	/** The status of {@code orderId} if {@code userId} placed it; empty otherwise. */
@@ -219,7 +209,7 @@ class OrderRepository {
 		return this.db.sql("SELECT status, updated_at FROM orders WHERE id = ? AND user_id = ?")
 			.bind(0, orderId)
 			.bind(1, userId)
-			.map((row) -> new StatusRow(row.get("status", String.class), instant(row, "updated_at")))
+			.map((row) -> new StatusRow(OrderStatus.valueOf(row.get("status", String.class)), instant(row, "updated_at")))
 			.one();
 	}
 
@@ -235,35 +225,52 @@ class OrderRepository {
 
 	/**
 	 * What orders did to one product, as MySQL has it.
-	 * @param stock the durable stock
 	 * @param paidOrders PAID orders with the product
 	 * @param paidQuantity units those orders bought
 	 * @param pendingOrders PENDING orders with the product
 	 */
-	record SalesRow(long stock, long paidOrders, long paidQuantity, long pendingOrders) {
+	record SalesRow(long paidOrders, long paidQuantity, long pendingOrders) {
 	}
 
-	/** What orders did to one product; empty when the product does not exist. */
+	private static final String PAID = "'" + OrderStatus.PAID + "'";
+
+	private static final String PENDING = "'" + OrderStatus.PENDING + "'";
+
+	private static final String SALES = "SELECT "
+			+ "CAST(COALESCE(SUM(CASE WHEN o.status = " + PAID + " THEN 1 ELSE 0 END), 0) AS SIGNED) AS paid_orders, "
+			+ "CAST(COALESCE(SUM(CASE WHEN o.status = " + PAID + " THEN oi.quantity ELSE 0 END), 0) AS SIGNED) AS paid_quantity, "
+			+ "CAST(COALESCE(SUM(CASE WHEN o.status = " + PENDING + " THEN 1 ELSE 0 END), 0) AS SIGNED) AS pending_orders "
+			+ "FROM order_items oi JOIN orders o ON o.id = oi.order_id WHERE oi.product_id = ?";
+
+	/** What orders did to one product (zeros when none has it). */
 	Mono<SalesRow> salesOf(long productId) {
-		return this.db
-			.sql("SELECT p.stock, "
-					+ "(SELECT COUNT(*) FROM order_items oi JOIN orders o ON o.id = oi.order_id "
-					+ "  WHERE oi.product_id = p.id AND o.status = 'PAID') AS paid_orders, "
-					+ "(SELECT CAST(COALESCE(SUM(oi.quantity), 0) AS SIGNED) FROM order_items oi JOIN orders o ON o.id = oi.order_id "
-					+ "  WHERE oi.product_id = p.id AND o.status = 'PAID') AS paid_quantity, "
-					+ "(SELECT COUNT(*) FROM order_items oi JOIN orders o ON o.id = oi.order_id "
-					+ "  WHERE oi.product_id = p.id AND o.status = 'PENDING') AS pending_orders "
-					+ "FROM products p WHERE p.id = ?")
+		return this.db.sql(SALES)
 			.bind(0, productId)
-			.map((row) -> new SalesRow(row.get("stock", Integer.class), row.get("paid_orders", Long.class),
-					row.get("paid_quantity", Long.class), row.get("pending_orders", Long.class)))
+			.map((row) -> new SalesRow(row.get("paid_orders", Long.class), row.get("paid_quantity", Long.class),
+					row.get("pending_orders", Long.class)))
 			.one();
+	}
+
+	/**
+	 * The units PAID orders sold per product and UTC day of payment, for payments in {@code from} (included)
+	 * to {@code to} (excluded).
+	 */
+	Flux<OrderSales.DailySales> paidQuantitiesByDay(LocalDateTime from, LocalDateTime to) {
+		return this.db.sql("SELECT oi.product_id, DATE(pay.paid_at) AS sales_date, CAST(SUM(oi.quantity) AS SIGNED) AS quantity "
+				+ "FROM payments pay JOIN orders o ON o.id = pay.order_id AND o.status = '" + OrderStatus.PAID + "' "
+				+ "JOIN order_items oi ON oi.order_id = o.id "
+				+ "WHERE pay.paid_at >= ? AND pay.paid_at < ? GROUP BY oi.product_id, DATE(pay.paid_at)")
+			.bind(0, from)
+			.bind(1, to)
+			.map((row) -> new OrderSales.DailySales(row.get("product_id", Long.class),
+					row.get("sales_date", LocalDate.class), row.get("quantity", Long.class)))
+			.all();
 	}
 
 	private static OrderRow orderRow(Readable row) {
 		return new OrderRow(row.get("id", Long.class), row.get("user_id", Long.class),
 				row.get("idempotency_key", String.class), row.get("request_hash", String.class),
-				row.get("status", String.class), row.get("total_amount", Long.class), row.get("discount_amount", Long.class),
+				OrderStatus.valueOf(row.get("status", String.class)), row.get("total_amount", Long.class), row.get("discount_amount", Long.class),
 				row.get("paid_amount", Long.class), row.get("user_coupon_id", Long.class),
 				row.get("failure_reason", String.class), row.get("response_status", Integer.class),
 				row.get("response_body", String.class), instant(row, "created_at"), instant(row, "updated_at"));

@@ -27,17 +27,17 @@ import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.data.redis.serializer.RedisSerializationContext.SerializationPair;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
-import com.example.flashsale.support.jobs.ScheduledLifecycle;
 import com.example.flashsale.support.redis.LuaScripts;
 
 /**
- * Order status changes through Redis (SPEC section 4 "Order status stream"; the design card), so a client
+ * Order status changes through Redis (docs/flows.md "Order status stream"), so a client
  * connected to one instance sees what another instance did.
  * <ul>
  * <li>Each change is appended to the order's status log, a Redis stream at {@code order-status:<orderId>}
- * (kept 24 h after its last change; each status at most once), whose entry ids are the SSE event ids, and is
+ * (kept {@code app.orders.stream.log-ttl}, 24 h, after its last change; each status at most once), whose entry ids are the SSE event ids, and is
  * published on the channel {@code order-status} in the same script ({@code redis/order-status-publish.lua}).
  * The log is what a reconnecting client's {@code Last-Event-ID} is resolved against.</li>
  * <li>Each instance holds one subscription to the channel and hands every message to the streams of this
@@ -47,41 +47,26 @@ import com.example.flashsale.support.redis.LuaScripts;
  * ({@link OrderStatusStream}), so a lost message delays an event but never loses it.
  */
 @Component
-public class OrderStatusEvents extends ScheduledLifecycle {
+public class OrderStatusEvents implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(OrderStatusEvents.class);
-
-	/** The pub/sub channel of every order's status changes. */
-	static final String CHANNEL = "order-status";
 
 	/** The gauge of how many orders this instance's open status streams watch. */
 	static final String WATCHED_ORDERS = "orders.status.watched";
 
-	/** How long an order's status log is kept after its last change. */
-	static final Duration LOG_TTL = Duration.ofHours(24);
-
-	private static final int MAX_ENTRIES = 32;
-
-	private static final ChannelTopic TOPIC = ChannelTopic.of(CHANNEL);
+	private static final ChannelTopic TOPIC = ChannelTopic.of(OrderKeys.STATUS_CHANNEL);
 
 	private static final SerializationPair<String> TEXT = SerializationPair.fromSerializer(RedisSerializer.string());
 
-	private static final RedisScript<String> PUBLISH = LuaScripts.load("order-status-publish", String.class);
-
-	/** Informative status: the data platform received the order's outbox event (not an order status). */
-	public static final String DATA_PLATFORM_SENT = "DATA_PLATFORM_SENT";
-
-	/** Informative status: the data platform refused the event every time until it was given up on. */
-	public static final String DATA_PLATFORM_FAILED = "DATA_PLATFORM_FAILED";
+	private static final RedisScript<String> PUBLISH = LuaScripts.ORDER_STATUS_PUBLISH;
 
 	/**
 	 * One entry of an order's status log.
 	 * @param id the log entry id ({@code <ms>-<seq>}), the SSE event id
-	 * @param status an order status ({@code PENDING}, {@code PAID}, {@code FAILED}, {@code CANCELED}) or an
-	 * informative one ({@link #DATA_PLATFORM_SENT}, {@link #DATA_PLATFORM_FAILED})
+	 * @param status an order status or a delivery outcome
 	 * @param at when the change happened
 	 */
-	public record StatusEvent(long orderId, String id, String status, Instant at) {
+	public record StatusEvent(long orderId, String id, OrderProgress status, Instant at) {
 	}
 
 	private final ReactiveStringRedisTemplate redis;
@@ -90,17 +75,18 @@ public class OrderStatusEvents extends ScheduledLifecycle {
 
 	private final Map<Long, Set<Sinks.Many<StatusEvent>>> watchers = new ConcurrentHashMap<>();
 
-	OrderStatusEvents(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections, MeterRegistry meters) {
+	private final OrderProperties.Stream properties;
+
+	private volatile Disposable subscription;
+
+	OrderStatusEvents(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections,
+			OrderProperties properties, MeterRegistry meters) {
 		this.redis = redis;
+		this.properties = properties.stream();
 		this.container = new ReactiveRedisMessageListenerContainer(connections);
 		Gauge.builder(WATCHED_ORDERS, this.watchers, Map::size)
 			.description("Orders this instance's open status streams watch")
 			.register(meters);
-	}
-
-	/** The Redis key of {@code orderId}'s status log. */
-	static String logKey(long orderId) {
-		return "order-status:" + orderId;
 	}
 
 	/**
@@ -108,11 +94,11 @@ public class OrderStatusEvents extends ScheduledLifecycle {
 	 * logged answers its entry id and publishes nothing.
 	 * @return the entry id; empty when refused (an order status after the log's final one)
 	 */
-	public Mono<String> publish(long orderId, String status, Instant at) {
+	public Mono<String> publish(long orderId, OrderProgress status, Instant at) {
 		return this.redis
-			.execute(PUBLISH, List.of(logKey(orderId)), List.of(Long.toString(orderId), status,
-					Long.toString(at.toEpochMilli()), CHANNEL, Long.toString(LOG_TTL.toSeconds()),
-					Integer.toString(MAX_ENTRIES)))
+			.execute(PUBLISH, List.of(OrderKeys.statusLog(orderId)), List.of(Long.toString(orderId), status.name(),
+					Long.toString(at.toEpochMilli()), OrderKeys.STATUS_CHANNEL,
+					Long.toString(this.properties.logTtl().toSeconds()), Integer.toString(this.properties.logMaxEntries())))
 			.next();
 	}
 
@@ -120,7 +106,7 @@ public class OrderStatusEvents extends ScheduledLifecycle {
 	 * {@link #publish} without waiting for it: for callers whose own outcome must not depend on Redis (an
 	 * order's answer, the relay). A failure is logged; the stream's heartbeat recheck covers it.
 	 */
-	public void publishDetached(long orderId, String status, Instant at) {
+	public void publishDetached(long orderId, OrderProgress status, Instant at) {
 		publish(orderId, status, at).subscribe(null, (ex) -> logger
 			.warn("Could not publish status " + status + " of order " + orderId + "; streams reread it from MySQL: " + ex));
 	}
@@ -128,13 +114,13 @@ public class OrderStatusEvents extends ScheduledLifecycle {
 	/** The order's status log, oldest first; empty when it has none (never changed, or older than 24 h). */
 	Flux<StatusEvent> history(long orderId) {
 		return this.redis.opsForStream()
-			.range(logKey(orderId), Range.unbounded())
+			.range(OrderKeys.statusLog(orderId), Range.unbounded())
 			.map((entry) -> toEvent(orderId, entry));
 	}
 
 	private static StatusEvent toEvent(long orderId, MapRecord<String, Object, Object> entry) {
 		Map<Object, Object> fields = entry.getValue();
-		return new StatusEvent(orderId, entry.getId().getValue(), (String) fields.get("s"),
+		return new StatusEvent(orderId, entry.getId().getValue(), OrderProgress.valueOf((String) fields.get("s")),
 				Instant.ofEpochMilli(Long.parseLong((String) fields.get("at"))));
 	}
 
@@ -155,19 +141,34 @@ public class OrderStatusEvents extends ScheduledLifecycle {
 	}
 
 	private void dispatch(String message) {
-		// <orderId>|<entryId>|<status>|<at>
-		String[] parts = message.split("\\|", 4);
-		if (parts.length != 4) {
+		StatusEvent event = parseMessage(message);
+		if (event == null) {
 			logger.warn("Ignoring a malformed order status message: " + message);
 			return;
 		}
-		long orderId = Long.parseLong(parts[0]);
-		Set<Sinks.Many<StatusEvent>> sinks = this.watchers.get(orderId);
+		Set<Sinks.Many<StatusEvent>> sinks = this.watchers.get(event.orderId());
 		if (sinks == null) {
 			return;
 		}
-		StatusEvent event = new StatusEvent(orderId, parts[1], parts[2], Instant.ofEpochMilli(Long.parseLong(parts[3])));
 		sinks.forEach((sink) -> sink.emitNext(event, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(50))));
+	}
+
+	/**
+	 * The event a channel message carries, {@code <orderId>|<entryId>|<status>|<at ms>} as
+	 * {@code order-status-publish.lua} writes it; null when malformed.
+	 */
+	static StatusEvent parseMessage(String message) {
+		String[] parts = message.split("\\|", 4);
+		if (parts.length != 4) {
+			return null;
+		}
+		try {
+			return new StatusEvent(Long.parseLong(parts[0]), parts[1], OrderProgress.valueOf(parts[2]),
+					Instant.ofEpochMilli(Long.parseLong(parts[3])));
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
 	}
 
 	/**
@@ -176,7 +177,11 @@ public class OrderStatusEvents extends ScheduledLifecycle {
 	 * or Redis was unreachable at startup.
 	 */
 	@Override
-	protected Disposable schedule() {
+	public void start() {
+		this.subscription = subscribe();
+	}
+
+	private Disposable subscribe() {
 		Flux<String> first;
 		try {
 			first = this.container.receiveLater(List.of(TOPIC), TEXT, TEXT)
@@ -211,8 +216,17 @@ public class OrderStatusEvents extends ScheduledLifecycle {
 
 	@Override
 	public void stop() {
-		super.stop();
+		Disposable current = this.subscription;
+		if (current != null) {
+			current.dispose();
+		}
 		this.container.destroyLater().subscribe();
+	}
+
+	@Override
+	public boolean isRunning() {
+		Disposable current = this.subscription;
+		return current != null && !current.isDisposed();
 	}
 
 }

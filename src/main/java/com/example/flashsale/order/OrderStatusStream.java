@@ -2,7 +2,6 @@ package com.example.flashsale.order;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 import reactor.core.publisher.Flux;
@@ -18,7 +17,7 @@ import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
 
 /**
- * {@code GET /api/orders/{orderId}/events} (SPEC sections 3 and 4 "Order status stream"; the design card):
+ * {@code GET /api/orders/{orderId}/events} (docs/api.md "Order status stream", docs/flows.md "Order status stream"):
  * server-sent events of one order's status.
  * <ul>
  * <li>First the current status (the last order status of the log, and any informative event after it),
@@ -40,8 +39,6 @@ class OrderStatusStream {
 
 	private static final Pattern EVENT_ID = Pattern.compile("\\d{1,19}-\\d{1,19}");
 
-	private static final Map<String, Integer> RANK = Map.of("PENDING", 0, "PAID", 1, "FAILED", 1, "CANCELED", 1);
-
 	private static final Object HEARTBEAT = new Object();
 
 	private final OrderStatusEvents events;
@@ -57,7 +54,7 @@ class OrderStatusStream {
 	}
 
 	/** The {@code data} of a status event. */
-	record StatusData(long orderId, String status, Instant at) {
+	record StatusData(long orderId, OrderProgress status, Instant at) {
 	}
 
 	/**
@@ -116,10 +113,10 @@ class OrderStatusStream {
 	 * is logged (and published) first. A repair the log refuses means a final status is already logged.
 	 */
 	private Mono<List<StatusEvent>> repaired(long orderId, StatusRow current, List<StatusEvent> log) {
-		if (rank(lastOrderStatus(log)) >= rank(current.status())) {
+		if (rank(lastOrderStatus(log)) >= OrderProgress.of(current.status()).rank()) {
 			return Mono.just(log);
 		}
-		return this.events.publish(orderId, current.status(), current.updatedAt())
+		return this.events.publish(orderId, OrderProgress.of(current.status()), current.updatedAt())
 			.then(this.events.history(orderId).collectList())
 			.defaultIfEmpty(log);
 	}
@@ -133,22 +130,22 @@ class OrderStatusStream {
 			return Flux.empty();
 		}
 		return this.orders.statusFor(orderId, userId)
-			.filter((row) -> rank(row.status()) > rank(progress.lastStatus))
-			.flatMapMany((row) -> this.events.publish(orderId, row.status(), row.updatedAt())
+			.filter((row) -> OrderProgress.of(row.status()).rank() > rank(progress.lastStatus))
+			.flatMapMany((row) -> this.events.publish(orderId, OrderProgress.of(row.status()), row.updatedAt())
 				.thenMany(this.events.history(orderId)));
 	}
 
-	private static String lastOrderStatus(List<StatusEvent> log) {
+	private static OrderProgress lastOrderStatus(List<StatusEvent> log) {
 		for (int i = log.size() - 1; i >= 0; i--) {
-			if (RANK.containsKey(log.get(i).status())) {
+			if (log.get(i).status().isOrderStatus()) {
 				return log.get(i).status();
 			}
 		}
 		return null;
 	}
 
-	private static int rank(String status) {
-		return (status != null) ? RANK.getOrDefault(status, -1) : -1;
+	private static int rank(OrderProgress status) {
+		return (status != null) ? status.rank() : -1;
 	}
 
 	/** What one stream has sent; used from its one serialized pipeline. */
@@ -158,7 +155,7 @@ class OrderStatusStream {
 
 		String lastId;
 
-		String lastStatus;
+		OrderProgress lastStatus;
 
 		boolean delivered;
 
@@ -172,7 +169,7 @@ class OrderStatusStream {
 				return log;
 			}
 			for (int i = log.size() - 1; i >= 0; i--) {
-				if (RANK.containsKey(log.get(i).status())) {
+				if (log.get(i).status().isOrderStatus()) {
 					return log.subList(i, log.size());
 				}
 			}
@@ -185,9 +182,9 @@ class OrderStatusStream {
 				return false;
 			}
 			this.lastId = event.id();
-			if (RANK.containsKey(event.status())) {
+			if (event.status().isOrderStatus()) {
 				this.lastStatus = event.status();
-				if ("PAID".equals(event.status())) {
+				if (event.status() == OrderProgress.PAID) {
 					this.paid.tryEmitEmpty();
 				}
 			}
@@ -199,8 +196,8 @@ class OrderStatusStream {
 
 		/** FAILED or CANCELED sent, or PAID and its delivery event. */
 		boolean finished() {
-			return "FAILED".equals(this.lastStatus) || "CANCELED".equals(this.lastStatus)
-					|| ("PAID".equals(this.lastStatus) && this.delivered);
+			return this.lastStatus == OrderProgress.FAILED || this.lastStatus == OrderProgress.CANCELED
+					|| (this.lastStatus == OrderProgress.PAID && this.delivered);
 		}
 
 		private static int compare(String a, String b) {

@@ -6,7 +6,7 @@ import java.util.List;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
-/** The JSON shapes of the order API (SPEC section 3). Money in KRW. */
+/** The JSON shapes of the order API (docs/api.md "Orders"). Money in KRW. */
 final class OrderViews {
 
 	private OrderViews() {
@@ -24,21 +24,21 @@ final class OrderViews {
 	record RequestItem(@NotNull Long productId, @NotNull Integer quantity) {
 	}
 
-	/** A line of an order with the unit price it was sold at (seed 001's snapshot). */
+	/** A line of an order with the unit price it was sold at (the price snapshot of docs/domain.md "Orders"). */
 	record Item(long productId, int quantity, long unitPrice) {
 	}
 
 	/** The 201 body of a paid order. */
-	record Placed(long orderId, String status, List<Item> items, long totalAmount, long discountAmount,
+	record Placed(long orderId, OrderStatus status, List<Item> items, long totalAmount, long discountAmount,
 			long paidAmount) {
 	}
 
 	/** The 202 body of an order a system fault left for recovery. */
-	record Pending(long orderId, String status) {
+	record PendingBody(long orderId, OrderStatus status) {
 	}
 
 	/** {@code GET /api/orders/{orderId}}: the order as it is now. */
-	record OrderView(long orderId, String status, List<Item> items, long totalAmount, long discountAmount,
+	record OrderView(long orderId, OrderStatus status, List<Item> items, long totalAmount, long discountAmount,
 			long paidAmount, Long userCouponId, String failureReason, Instant createdAt,
 			Instant updatedAt) {
 	}

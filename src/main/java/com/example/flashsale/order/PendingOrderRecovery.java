@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -24,12 +23,12 @@ import com.example.flashsale.product.Inventory;
 import com.example.flashsale.product.Inventory.Line;
 import com.example.flashsale.product.ProductCatalog;
 import com.example.flashsale.support.config.TransactionConfig;
-import com.example.flashsale.support.jobs.ScheduledLifecycle;
+import com.example.flashsale.support.jobs.BackgroundJob;
 import com.example.flashsale.support.reactor.RunToCompletion;
 import com.example.flashsale.support.jobs.SingleRunJobs;
 
 /**
- * Compensates orders a system fault left PENDING (SPEC section 4 "Recovery"; seed 004, 4-5 and 5-1).
+ * Compensates orders a system fault left PENDING (docs/flows.md "Recovery of pending orders").
  * Every {@code app.orders.recovery.interval} (10 s) it takes PENDING orders older than {@code min-age}
  * (1 min) and, for each, in one transaction:
  * <ol>
@@ -44,11 +43,11 @@ import com.example.flashsale.support.jobs.SingleRunJobs;
  * </ol>
  * After the commit: a refunded payment's sellable stock is restored, the product cache evicted, and
  * CANCELED is published to the order's status streams. So each order is compensated exactly once, with
- * several instances running the job at once; the job also takes a {@link SingleRunJobs} lock so they do
- * not do the same work twice. Counter {@code orders.recovered}.
+ * several instances running the job at once; as a one-instance {@link BackgroundJob} it also takes a lock
+ * so they do not do the same work twice. Counter {@code orders.recovered}.
  */
 @Component
-class PendingOrderRecovery extends ScheduledLifecycle {
+class PendingOrderRecovery extends BackgroundJob {
 
 	private static final Log logger = LogFactory.getLog(PendingOrderRecovery.class);
 
@@ -69,8 +68,6 @@ class PendingOrderRecovery extends ScheduledLifecycle {
 
 	private final TransactionalOperator transactional;
 
-	private final SingleRunJobs jobs;
-
 	private final OrderProperties.Recovery properties;
 
 	private final Clock clock;
@@ -80,6 +77,7 @@ class PendingOrderRecovery extends ScheduledLifecycle {
 	PendingOrderRecovery(OrderRepository orders, BalancePayments payments, CouponRedemption coupons, Inventory inventory,
 			ProductCatalog catalog, OrderStatusEvents statusEvents, @Qualifier(TransactionConfig.READ_COMMITTED) TransactionalOperator transactional,
 			SingleRunJobs jobs, OrderProperties properties, Clock clock, MeterRegistry meters) {
+		super(jobs);
 		this.orders = orders;
 		this.payments = payments;
 		this.coupons = coupons;
@@ -87,7 +85,6 @@ class PendingOrderRecovery extends ScheduledLifecycle {
 		this.catalog = catalog;
 		this.statusEvents = statusEvents;
 		this.transactional = transactional;
-		this.jobs = jobs;
 		this.properties = properties.recovery();
 		this.clock = clock;
 		this.recovered = Counter.builder("orders.recovered")
@@ -153,7 +150,7 @@ class PendingOrderRecovery extends ScheduledLifecycle {
 		long orderId = undone.orderId();
 		this.recovered.increment();
 		logger.info("Recovered PENDING order " + orderId + ": CANCELED" + (undone.paymentCommitted() ? ", payment refunded" : ""));
-		this.statusEvents.publishDetached(orderId, "CANCELED", now);
+		this.statusEvents.publishDetached(orderId, OrderProgress.CANCELED, now);
 		Mono<Void> sellable = undone.paymentCommitted() ? this.inventory.restoreSellable(orderId, undone.lines())
 				: Mono.empty();
 		return sellable.then(this.catalog.evict(undone.lines().stream().map(Line::productId).toList()))
@@ -164,10 +161,14 @@ class PendingOrderRecovery extends ScheduledLifecycle {
 	}
 
 	@Override
-	protected Disposable schedule() {
-		return this.jobs.schedule("pending-order-recovery", this.properties.interval(),
-				this.properties.interval(), this.properties.interval().multipliedBy(6),
-				() -> recover(this.properties.minAge()));
+	protected Schedule schedule() {
+		return Schedule.oneInstance("pending-order-recovery", this.properties.interval(), this.properties.interval(),
+				this.properties.interval().multipliedBy(6));
+	}
+
+	@Override
+	protected Mono<Long> runOnce() {
+		return recover(this.properties.minAge());
 	}
 
 }

@@ -1,6 +1,14 @@
 /**
- * Orders and payment (SPEC sections 3-4; seeds 000, 001, 004 scenarios 4-1 to 4-5 and 6-1): the
- * idempotent {@code POST /api/orders}, the stock reservation in Redis, the one payment transaction, the
- * compensation of failed orders and {@code GET /api/orders/{id}}.
+ * Orders and payment (docs/api.md "Orders", docs/flows.md "Order and payment", "Recovery of pending
+ * orders", "Order status stream"): the idempotent {@code POST /api/orders} ({@code OrderPlacement}, the
+ * {@code OrderSaga}, {@code OrderPayment}, {@code OrderCompensation}, {@code OrderAnswers}), the reads
+ * ({@code OrderQueries}), the status stream, and the recovery of orders a fault left PENDING. Uses the
+ * balance, coupon and product features through their services and the outbox to record events.
+ *
+ * <p>Owns the tables {@code orders}, {@code order_items} and {@code payments}; other features read what
+ * orders sold through {@link com.example.flashsale.order.OrderSales}.
  */
+@ApplicationModule(allowedDependencies = { "balance", "coupon", "product", "outbox", "support :: *" })
 package com.example.flashsale.order;
+
+import org.springframework.modulith.ApplicationModule;

@@ -27,7 +27,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
 /**
- * The data platform's HTTP API as the relay uses it (SPEC section 4 "After commit"; seeds 001, 003):
+ * The data platform's HTTP API as the relay uses it (docs/flows.md "After commit: the outbox relay"):
  * {@code POST <base-url>/orders} with a {@link DataPlatformEvent} and an {@code Idempotency-Key} header
  * equal to its event id. Each delivery is one {@code WebClient} call with a timeout, wrapped in
  * Resilience4j's Reactor operators: a retry (exponential backoff with jitter; not on a 4xx, which another
@@ -85,7 +85,7 @@ class DataPlatformClient {
 	 * What the data platform receives for one outbox event.
 	 * @param eventId the outbox row id as text: the same on every redelivery, so the receiver can ignore
 	 * duplicates
-	 * @param eventType e.g. {@code ORDER_PAID} (seed 003's ORDER_HISTORY_EVENT)
+	 * @param eventType e.g. {@code ORDER_PAID} (docs/domain.md "Outbox events")
 	 * @param occurredAt when the event was recorded (with the order's commit)
 	 * @param order the event's JSON payload as stored (the paid order: items, amounts in KRW)
 	 */

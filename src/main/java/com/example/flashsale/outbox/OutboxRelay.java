@@ -11,26 +11,25 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 import com.example.flashsale.support.config.TransactionConfig;
-import com.example.flashsale.support.jobs.ScheduledLifecycle;
+import com.example.flashsale.support.jobs.BackgroundJob;
+import com.example.flashsale.support.jobs.SingleRunJobs;
 import com.example.flashsale.support.reactor.RunToCompletion;
 
-import com.example.flashsale.order.OrderStatusEvents;
 import com.example.flashsale.outbox.DataPlatformClient.DataPlatformEvent;
 import com.example.flashsale.outbox.OutboxRepository.ClaimedEvent;
 
 /**
- * Delivers the transactional outbox to the data platform, off the request path (SPEC section 4 "After
- * commit"; seeds 001, 003). The order committed its {@code order_events} row with itself, so nothing the
+ * Delivers the transactional outbox to the data platform, off the request path (docs/flows.md "After
+ * commit: the outbox relay"). The order committed its {@code order_events} row with itself, so nothing the
  * data platform does can fail, slow or block an order. Every {@code poll-interval} (at once again after a
  * full batch):
  * <ol>
@@ -41,7 +40,7 @@ import com.example.flashsale.outbox.OutboxRepository.ClaimedEvent;
  * <li>sends each ({@link DataPlatformClient}: timeout, quick retries, circuit breaker), and stops
  * sending at four fifths of the lease: what is still unsent or in flight then is cancelled and due again
  * when the lease ends, so no event is ever sent by two instances at once;</li>
- * <li>delivered: SENT with {@code sent_at}, and {@code DATA_PLATFORM_SENT} on the order's status stream;
+ * <li>delivered: SENT with {@code sent_at}, and the {@link Outbox.DeliveryListener}s are told;
  * failed: due again after an exponential backoff with jitter ({@code next_attempt_at}, {@code last_error});
  * after {@code max-attempts}: FAILED, counted in {@code outbox.events.failed}, listed by
  * {@code GET /api/admin/outbox/events?status=FAILED} and put back by its {@code retry}.</li>
@@ -49,7 +48,7 @@ import com.example.flashsale.outbox.OutboxRepository.ClaimedEvent;
  * While the circuit breaker is open nothing is claimed; an event refused by it gets its attempt back.
  */
 @Component
-class OutboxRelay extends ScheduledLifecycle {
+class OutboxRelay extends BackgroundJob {
 
 	private static final Log logger = LogFactory.getLog(OutboxRelay.class);
 
@@ -63,7 +62,7 @@ class OutboxRelay extends ScheduledLifecycle {
 
 	private final DataPlatformClient client;
 
-	private final OrderStatusEvents statusEvents;
+	private final ObjectProvider<Outbox.DeliveryListener> listeners;
 
 	private final TransactionalOperator transactional;
 
@@ -79,11 +78,13 @@ class OutboxRelay extends ScheduledLifecycle {
 
 	private final Counter retried;
 
-	OutboxRelay(OutboxRepository repository, DataPlatformClient client, OrderStatusEvents statusEvents,
-			@Qualifier(TransactionConfig.READ_COMMITTED) TransactionalOperator transactional, OutboxProperties properties, Clock clock, MeterRegistry meters) {
+	OutboxRelay(OutboxRepository repository, DataPlatformClient client, ObjectProvider<Outbox.DeliveryListener> listeners,
+			@Qualifier(TransactionConfig.READ_COMMITTED) TransactionalOperator transactional, OutboxProperties properties, Clock clock, MeterRegistry meters,
+			SingleRunJobs jobs) {
+		super(jobs);
 		this.repository = repository;
 		this.client = client;
-		this.statusEvents = statusEvents;
+		this.listeners = listeners;
 		this.transactional = transactional;
 		this.properties = properties.relay();
 		this.backoff = IntervalFunction.ofExponentialRandomBackoff(this.properties.backoff(), 2.0, 0.5,
@@ -144,8 +145,7 @@ class OutboxRelay extends ScheduledLifecycle {
 		return this.repository.markSent(delivered.stream().map(ClaimedEvent::id).toList(), now)
 			.doOnSuccess((marked) -> {
 				this.sent.increment(delivered.size());
-				delivered.forEach((event) -> this.statusEvents.publishDetached(event.orderId(),
-						OrderStatusEvents.DATA_PLATFORM_SENT, now));
+				delivered.forEach((event) -> this.listeners.forEach((listener) -> listener.delivered(event.orderId(), now)));
 			})
 			.onErrorResume((ex) -> {
 				// they were delivered: when their lease ends they are sent again, and the event id makes that harmless
@@ -167,7 +167,7 @@ class OutboxRelay extends ScheduledLifecycle {
 					this.failed.increment();
 					logger.error("Outbox event " + event.id() + " of order " + event.orderId() + " FAILED after "
 							+ event.attempts() + " deliveries: " + error);
-					this.statusEvents.publishDetached(event.orderId(), OrderStatusEvents.DATA_PLATFORM_FAILED, now);
+					this.listeners.forEach((listener) -> listener.givenUp(event.orderId(), now));
 				}
 			}).then();
 		}
@@ -177,19 +177,16 @@ class OutboxRelay extends ScheduledLifecycle {
 	}
 
 	@Override
-	protected Disposable schedule() {
-		if (!this.properties.enabled()) {
-			return Disposables.disposed();
-		}
-		return Flux.interval(this.properties.pollInterval())
-			.onBackpressureDrop()
-			.concatMap((tick) -> relayOnce()
-				.expand((claimed) -> (claimed == this.properties.batch()) ? relayOnce() : Mono.empty())
-				.onErrorResume((ex) -> {
-					logger.warn("Outbox relay pass failed; retrying next poll: " + ex);
-					return Mono.empty();
-				}))
-			.subscribe();
+	protected Schedule schedule() {
+		return Schedule.everyInstance("outbox-relay", this.properties.pollInterval(), this.properties.pollInterval())
+			.enabledIf(this.properties.enabled());
+	}
+
+	/** Passes until one claims less than a full batch (a full batch means more may be due). */
+	@Override
+	protected Mono<Integer> runOnce() {
+		return relayOnce().expand((claimed) -> (claimed == this.properties.batch()) ? relayOnce() : Mono.empty())
+			.reduce(0, Integer::sum);
 	}
 
 }

@@ -1,6 +1,7 @@
 package com.example.flashsale.outbox;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
 
@@ -23,6 +24,20 @@ class OutboxRepository {
 		this.db = db;
 	}
 
+	/** Inserts a PENDING event, due now, in the caller's transaction. */
+	Mono<Void> insert(long orderId, String eventType, String payload, Instant now) {
+		LocalDateTime at = utc(now);
+		return this.db
+			.sql("INSERT INTO order_events (order_id, event_type, payload, status, attempts, next_attempt_at, created_at) "
+					+ "VALUES (?, ?, ?, '" + OutboxStatus.PENDING + "', 0, ?, ?)")
+			.bind(0, orderId)
+			.bind(1, eventType)
+			.bind(2, payload)
+			.bind(3, at)
+			.bind(4, at)
+			.then();
+	}
+
 	/**
 	 * An outbox event claimed for delivery.
 	 * @param attempts deliveries so far, this one included
@@ -39,7 +54,8 @@ class OutboxRepository {
 	 */
 	Mono<List<ClaimedEvent>> claimDue(Instant now, int limit, Instant leaseUntil) {
 		return this.db.sql("SELECT id, order_id, event_type, payload, attempts, created_at FROM order_events "
-				+ "WHERE status = 'PENDING' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED")
+				+ "WHERE status = '" + OutboxStatus.PENDING + "' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ? "
+				+ "FOR UPDATE SKIP LOCKED")
 			.bind(0, utc(now))
 			.bind(1, limit)
 			.map((row) -> new ClaimedEvent(row.get("id", Long.class), row.get("order_id", Long.class),
@@ -61,8 +77,8 @@ class OutboxRepository {
 	 * @return how many were marked
 	 */
 	Mono<Long> markSent(List<Long> ids, Instant now) {
-		return this.db.sql("UPDATE order_events SET status = 'SENT', sent_at = :now, last_error = NULL "
-				+ "WHERE id IN (:ids) AND status = 'PENDING'")
+		return this.db.sql("UPDATE order_events SET status = '" + OutboxStatus.SENT + "', sent_at = :now, "
+				+ "last_error = NULL WHERE id IN (:ids) AND status = '" + OutboxStatus.PENDING + "'")
 			.bind("now", utc(now))
 			.bind("ids", ids)
 			.fetch()
@@ -75,7 +91,7 @@ class OutboxRepository {
 	 */
 	Mono<Void> reschedule(long id, Instant next, int attemptsBack, String error) {
 		return this.db.sql("UPDATE order_events SET next_attempt_at = ?, attempts = GREATEST(attempts - ?, 0), "
-				+ "last_error = ? WHERE id = ? AND status = 'PENDING'")
+				+ "last_error = ? WHERE id = ? AND status = '" + OutboxStatus.PENDING + "'")
 			.bind(0, utc(next))
 			.bind(1, attemptsBack)
 			.bind(2, truncate(error))
@@ -87,7 +103,8 @@ class OutboxRepository {
 
 	/** Gives up on an event: FAILED, for operators; false when it was not PENDING any more. */
 	Mono<Boolean> markFailed(long id, String error) {
-		return this.db.sql("UPDATE order_events SET status = 'FAILED', last_error = ? WHERE id = ? AND status = 'PENDING'")
+		return this.db.sql("UPDATE order_events SET status = '" + OutboxStatus.FAILED + "', last_error = ? WHERE id = ? "
+				+ "AND status = '" + OutboxStatus.PENDING + "'")
 			.bind(0, truncate(error))
 			.bind(1, id)
 			.fetch()
@@ -97,8 +114,8 @@ class OutboxRepository {
 
 	/** Puts a FAILED event back in the queue, due now, with its attempts reset; false when it was not FAILED. */
 	Mono<Boolean> requeue(long id, Instant now) {
-		return this.db.sql("UPDATE order_events SET status = 'PENDING', attempts = 0, next_attempt_at = ? "
-				+ "WHERE id = ? AND status = 'FAILED'")
+		return this.db.sql("UPDATE order_events SET status = '" + OutboxStatus.PENDING + "', attempts = 0, "
+				+ "next_attempt_at = ? WHERE id = ? AND status = '" + OutboxStatus.FAILED + "'")
 			.bind(0, utc(now))
 			.bind(1, id)
 			.fetch()
@@ -108,22 +125,21 @@ class OutboxRepository {
 
 	/**
 	 * An outbox event as operators see it.
-	 * @param status PENDING, SENT or FAILED
 	 * @param lastError why the last delivery failed, null if none did
 	 */
-	record OutboxEvent(long id, long orderId, String eventType, String status, int attempts, Instant nextAttemptAt,
+	record OutboxEvent(long id, long orderId, String eventType, OutboxStatus status, int attempts, Instant nextAttemptAt,
 			Instant sentAt, String lastError, Instant createdAt) {
 	}
 
 	/** Up to {@code limit} events of {@code status} with an id below {@code beforeId}, newest first. */
-	Flux<OutboxEvent> findByStatus(String status, long beforeId, int limit) {
+	Flux<OutboxEvent> findByStatus(OutboxStatus status, long beforeId, int limit) {
 		return this.db.sql("SELECT id, order_id, event_type, status, attempts, next_attempt_at, sent_at, last_error, "
 				+ "created_at FROM order_events WHERE status = ? AND id < ? ORDER BY id DESC LIMIT ?")
-			.bind(0, status)
+			.bind(0, status.name())
 			.bind(1, beforeId)
 			.bind(2, limit)
 			.map((row) -> new OutboxEvent(row.get("id", Long.class), row.get("order_id", Long.class),
-					row.get("event_type", String.class), row.get("status", String.class),
+					row.get("event_type", String.class), OutboxStatus.valueOf(row.get("status", String.class)),
 					row.get("attempts", Integer.class), instant(row, "next_attempt_at"), instant(row, "sent_at"),
 					row.get("last_error", String.class), instant(row, "created_at")))
 			.all();

@@ -1,5 +1,12 @@
 /**
- * Delivery of the transactional outbox ({@code order_events}) to the data platform (SPEC section 4
- * "After commit"; seeds 001, 003): the relay, its HTTP client, and the operators' read of failed events.
+ * Delivery of the transactional outbox to the data platform (docs/flows.md "After commit: the outbox
+ * relay"): features append events with {@link com.example.flashsale.outbox.Outbox} in their own
+ * transactions; the relay delivers them with retries and a circuit breaker and tells the
+ * {@link com.example.flashsale.outbox.Outbox.DeliveryListener}s; operators list and retry failed events.
+ *
+ * <p>Owns the table {@code order_events}. Knows no feature.
  */
+@ApplicationModule(allowedDependencies = { "support :: *" })
 package com.example.flashsale.outbox;
+
+import org.springframework.modulith.ApplicationModule;

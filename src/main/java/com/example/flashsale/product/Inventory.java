@@ -16,11 +16,11 @@ import com.example.flashsale.support.problem.ProblemException;
 import com.example.flashsale.support.redis.LuaScripts;
 
 /**
- * Stock as the order path uses it (SPEC section 4, seed 000): a cheap look at the sellable stock, the
+ * Stock as the order path uses it (docs/flows.md "Order and payment"): a cheap look at the sellable stock, the
  * all-or-nothing reservation of an order's lines in Redis ({@code redis/stock-reserve.lua}), its
  * release or confirmation, and the conditional decrement of the durable stock in MySQL.
  *
- * <p>A reservation is recorded at {@code reservation:{catalog}:<orderId>} (a hash of stock key to
+ * <p>A reservation is recorded at {@link ProductKeys#reservation} (a hash of stock key to
  * quantity, same hash tag as the stock), so a resent reserve takes nothing twice and a release gives back
  * exactly what was taken, at most once, whoever calls it (the request, or the recovery job). A record
  * never expires: reserved stock leaves it only by a release or a confirmation.
@@ -28,9 +28,9 @@ import com.example.flashsale.support.redis.LuaScripts;
 @Component
 public class Inventory {
 
-	private static final RedisScript<Long> RESERVE = LuaScripts.load("stock-reserve", Long.class);
+	private static final RedisScript<Long> RESERVE = LuaScripts.STOCK_RESERVE;
 
-	private static final RedisScript<Long> RELEASE = LuaScripts.load("stock-release", Long.class);
+	private static final RedisScript<Long> RELEASE = LuaScripts.STOCK_RELEASE;
 
 	private final ReactiveStringRedisTemplate redis;
 
@@ -52,11 +52,6 @@ public class Inventory {
 	public record Line(long productId, int quantity) {
 	}
 
-	/** The Redis key of {@code orderId}'s reservation record. */
-	public static String reservationKey(long orderId) {
-		return "reservation:{catalog}:" + orderId;
-	}
-
 	/**
 	 * Whether every line looks coverable by the sellable stock right now, without taking anything: lets a
 	 * sold-out crowd be answered from Redis alone. A missing stock key counts as coverable (the
@@ -64,7 +59,7 @@ public class Inventory {
 	 */
 	public Mono<Boolean> looksAvailable(List<Line> lines) {
 		return this.redis.opsForValue()
-			.multiGet(lines.stream().map((line) -> ProductStock.key(line.productId())).toList())
+			.multiGet(lines.stream().map((line) -> ProductKeys.stock(line.productId())).toList())
 			.map((values) -> {
 				for (int i = 0; i < lines.size(); i++) {
 					String value = values.get(i);
@@ -99,9 +94,9 @@ public class Inventory {
 	private Mono<Long> tryReserve(long orderId, List<Line> lines) {
 		List<String> keys = new ArrayList<>(lines.size() + 1);
 		List<String> args = new ArrayList<>(lines.size());
-		keys.add(reservationKey(orderId));
+		keys.add(ProductKeys.reservation(orderId));
 		for (Line line : lines) {
-			keys.add(ProductStock.key(line.productId()));
+			keys.add(ProductKeys.stock(line.productId()));
 			args.add(Integer.toString(line.quantity()));
 		}
 		return this.redis.execute(RESERVE, keys, args).next();
@@ -114,8 +109,8 @@ public class Inventory {
 	 */
 	public Mono<Boolean> release(long orderId, List<Line> lines) {
 		List<String> keys = new ArrayList<>(lines.size() + 1);
-		keys.add(reservationKey(orderId));
-		lines.forEach((line) -> keys.add(ProductStock.key(line.productId())));
+		keys.add(ProductKeys.reservation(orderId));
+		lines.forEach((line) -> keys.add(ProductKeys.stock(line.productId())));
 		return this.redis.execute(RELEASE, keys, List.of()).next().map((released) -> released == 1L);
 	}
 
@@ -124,7 +119,7 @@ public class Inventory {
 	 * sellable count already is right and only the record goes.
 	 */
 	public Mono<Void> confirm(long orderId) {
-		return this.redis.delete(reservationKey(orderId)).then();
+		return this.redis.delete(ProductKeys.reservation(orderId)).then();
 	}
 
 	/**
@@ -145,7 +140,7 @@ public class Inventory {
 
 	/**
 	 * Puts a refunded order's units back on the durable stock, in product id order, in the caller's
-	 * transaction (seed 004, 5-1). Call {@link #restoreSellable} after its commit.
+	 * transaction (docs/flows.md "Recovery of pending orders"). Call {@link #restoreSellable} after its commit.
 	 */
 	public Mono<Void> restoreDurable(List<Line> lines, Instant now) {
 		return Flux.fromIterable(lines.stream().sorted((a, b) -> Long.compare(a.productId(), b.productId())).toList())

@@ -6,6 +6,6 @@ import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 
 /** Body of {@code POST /api/admin/products}; price in KRW. */
-record NewProduct(@NotBlank @Size(max = 200) String name, @PositiveOrZero @Max(100_000_000) long price,
+public record NewProduct(@NotBlank @Size(max = 200) String name, @PositiveOrZero @Max(100_000_000) long price,
 		@PositiveOrZero @Max(10_000_000) int stock) {
 }

@@ -1,7 +1,7 @@
 package com.example.flashsale.product;
 
 /**
- * A product as the API shows it (table {@code products}; SPEC sections 2-3).
+ * A product as the API shows it (table {@code products}; docs/domain.md "Products").
  *
  * @param id the product id
  * @param name its display name

@@ -14,20 +14,13 @@ import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
 
 /**
- * The product catalogue as buyers read it (SPEC section 3), through Redis: the active list at
- * {@code products:all} and each product at {@code product:<id>}, both kept 5 minutes, an unknown id
- * remembered for 1 minute. Whoever changes a product's stock, price or status calls {@link #evict}
+ * The product catalogue as buyers read it (docs/api.md "Products"), through Redis: the active list at
+ * {@link ProductKeys#ALL} and each product at {@code product:<id>}, both kept {@code app.products.cache-ttl}
+ * (5 minutes), an unknown id remembered for {@code unknown-id-ttl} (1 minute). Whoever changes a product's stock, price or status calls {@link #evict}
  * after the change commits.
  */
 @Service
 public class ProductCatalog {
-
-	/** The Redis key of the active product list (SPEC section 3). */
-	public static final String ALL_KEY = "products:all";
-
-	static final Duration TTL = Duration.ofMinutes(5);
-
-	static final Duration UNKNOWN_ID_TTL = Duration.ofMinutes(1);
 
 	private final ProductRepository repository;
 
@@ -35,20 +28,15 @@ public class ProductCatalog {
 
 	private final ReadThroughCache<Product> byId;
 
-	ProductCatalog(ProductRepository repository, ReadThroughCaches caches) {
+	ProductCatalog(ProductRepository repository, ReadThroughCaches caches, ProductProperties properties) {
 		this.repository = repository;
-		this.all = caches.create(ALL_KEY, ProductList.class, TTL, Duration.ZERO);
-		this.byId = caches.create("product", Product.class, TTL, UNKNOWN_ID_TTL);
-	}
-
-	/** The Redis key of one product's cached view. */
-	static String productKey(long productId) {
-		return "product:" + productId;
+		this.all = caches.create(ProductKeys.ALL, ProductList.class, properties.cacheTtl(), Duration.ZERO);
+		this.byId = caches.create("product", Product.class, properties.cacheTtl(), properties.unknownIdTtl());
 	}
 
 	/** The active products, by id (an empty list when there are none). */
 	public Mono<ProductList> active() {
-		return this.all.get(ALL_KEY, () -> this.repository.findActive().collectList().map(ProductList::new));
+		return this.all.get(ProductKeys.ALL, () -> this.repository.findActive().collectList().map(ProductList::new));
 	}
 
 	/**
@@ -56,7 +44,7 @@ public class ProductCatalog {
 	 * @return the product; {@link ErrorCode#PRODUCT_NOT_FOUND} 404 when it does not exist
 	 */
 	public Mono<Product> find(long productId) {
-		return this.byId.get(productKey(productId), () -> this.repository.findById(productId))
+		return this.byId.get(ProductKeys.product(productId), () -> this.repository.findById(productId))
 			.switchIfEmpty(Mono.error(() -> new ProblemException(ErrorCode.PRODUCT_NOT_FOUND,
 					"Product " + productId + " does not exist.")));
 	}
@@ -66,8 +54,8 @@ public class ProductCatalog {
 	 * after their commit log them (the entries then expire with their TTL).
 	 */
 	public Mono<Void> evict(Collection<Long> productIds) {
-		return this.all.evict(ALL_KEY)
-			.thenMany(Flux.fromIterable(productIds).concatMap((id) -> this.byId.evict(productKey(id))))
+		return this.all.evict(ProductKeys.ALL)
+			.thenMany(Flux.fromIterable(productIds).concatMap((id) -> this.byId.evict(ProductKeys.product(id))))
 			.then();
 	}
 

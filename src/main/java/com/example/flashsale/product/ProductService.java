@@ -16,13 +16,13 @@ import com.example.flashsale.support.problem.ProblemException;
 import com.example.flashsale.support.reactor.RunToCompletion;
 
 /**
- * Operators' changes to the catalogue (SPEC section 3, admin). Each change keeps MySQL, the Redis stock
+ * Operators' changes to the catalogue (docs/api.md "Admin"). Each change keeps MySQL, the Redis stock
  * and the caches together: the Redis steps run inside the MySQL transaction, so an unreachable Redis
  * rolls the change back (503, nothing changed); the caches are evicted again after the commit, so a
  * read that raced the change cannot keep the old value.
  */
 @Service
-class ProductService {
+public class ProductService {
 
 	private static final Log logger = LogFactory.getLog(ProductService.class);
 
@@ -45,8 +45,8 @@ class ProductService {
 		this.clock = clock;
 	}
 
-	/** Creates an ACTIVE product with its sellable stock in Redis. */
-	Mono<Product> create(NewProduct request) {
+	/** Creates an ACTIVE product with its sellable stock in Redis (admins; demo data). */
+	public Mono<Product> create(NewProduct request) {
 		return RunToCompletion.of(() -> this.repository.insert(request, this.clock.instant())
 			.flatMap((product) -> this.stock.put(product.id(), product.stock())
 				.then(this.catalog.evict(List.of(product.id())))
@@ -99,7 +99,7 @@ class ProductService {
 	private Mono<Product> evictAfterCommit(Product product) {
 		return this.catalog.evict(List.of(product.id())).onErrorResume((ex) -> {
 			logger.warn("Product " + product.id() + " changed but its cache entries could not be evicted; "
-					+ "they expire within " + ProductCatalog.TTL + ": " + ex);
+					+ "they expire with their TTL: " + ex);
 			return Mono.empty();
 		}).thenReturn(product);
 	}

@@ -1,6 +1,6 @@
 package com.example.flashsale.product;
 
-/** Whether a product is for sale (SPEC section 2). */
+/** Whether a product is for sale (docs/domain.md "Products"). */
 public enum ProductStatus {
 
 	/** Listed in the catalogue and orderable. */

@@ -3,22 +3,23 @@ package com.example.flashsale.product;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 import com.example.flashsale.support.redis.LuaScripts;
+import com.example.flashsale.support.startup.StartupTask;
 
 /**
- * A product's sellable stock in Redis, what the order path reserves from (SPEC section 4, seed 000):
- * the integer at {@code stock:{catalog}:<productId>} = durable stock in MySQL minus what orders in flight
+ * A product's sellable stock in Redis, what the order path reserves from (docs/flows.md "Order and payment", docs/redis.md):
+ * the integer at {@link ProductKeys#stock} = durable stock in MySQL minus what orders in flight
  * have reserved. All stock keys share the hash tag {@code {catalog}}, so one Lua script may reserve every
  * line of an order atomically even on Redis Cluster (the price: all stock lives on one shard).
  *
@@ -28,39 +29,47 @@ import com.example.flashsale.support.redis.LuaScripts;
  * conditional decrement refuses any sale the Redis count let through by mistake.
  */
 @Component
-public class ProductStock implements SmartLifecycle {
+public class ProductStock {
 
 	private static final Log logger = LogFactory.getLog(ProductStock.class);
 
-	private static final RedisScript<Long> ADJUST = LuaScripts.load("stock-adjust", Long.class);
+	private static final RedisScript<Long> ADJUST = LuaScripts.STOCK_ADJUST;
 
-	private static final RedisScript<Long> LOAD = LuaScripts.load("stock-load", Long.class);
+	private static final RedisScript<Long> LOAD = LuaScripts.STOCK_LOAD;
 
 	private static final int KEYS_PER_LOAD = 500;
-
-	private static final Duration STARTUP_LOAD_TIMEOUT = Duration.ofSeconds(60);
 
 	private final ReactiveStringRedisTemplate redis;
 
 	private final ProductRepository repository;
-
-	private volatile boolean running;
 
 	ProductStock(ReactiveStringRedisTemplate redis, ProductRepository repository) {
 		this.redis = redis;
 		this.repository = repository;
 	}
 
-	/** The Redis key of {@code productId}'s sellable stock. */
-	public static String key(long productId) {
-		return "stock:{catalog}:" + productId;
+	/**
+	 * A product's stock as MySQL and Redis have it.
+	 * @param durable the durable stock in MySQL
+	 * @param sellable the stock in Redis orders reserve from (durable minus reservations in flight); null
+	 * when Redis has none loaded
+	 */
+	public record StockLevels(int durable, Long sellable) {
+	}
+
+	/** The durable and sellable stock of {@code productId}; empty when the product does not exist. */
+	public Mono<StockLevels> levels(long productId) {
+		return this.repository.findById(productId)
+			.flatMap((product) -> available(productId).map(Optional::of)
+				.defaultIfEmpty(Optional.empty())
+				.map((sellable) -> new StockLevels(product.stock(), sellable.orElse(null))));
 	}
 
 	/** The sellable stock, loading it from MySQL if missing; empty when the product does not exist. */
 	public Mono<Long> available(long productId) {
 		return this.redis.opsForValue()
-			.get(key(productId))
-			.switchIfEmpty(Mono.defer(() -> loadMissing(List.of(productId)).then(this.redis.opsForValue().get(key(productId)))))
+			.get(ProductKeys.stock(productId))
+			.switchIfEmpty(Mono.defer(() -> loadMissing(List.of(productId)).then(this.redis.opsForValue().get(ProductKeys.stock(productId)))))
 			.map(Long::valueOf);
 	}
 
@@ -74,12 +83,12 @@ public class ProductStock implements SmartLifecycle {
 
 	/** Sets a new product's sellable stock: nothing can be reserved yet, so it is the durable stock. */
 	Mono<Void> put(long productId, int stock) {
-		return this.redis.opsForValue().set(key(productId), Integer.toString(stock)).then();
+		return this.redis.opsForValue().set(ProductKeys.stock(productId), Integer.toString(stock)).then();
 	}
 
 	/** Drops the sellable stock of {@code productId}; it is reloaded from MySQL where next needed. */
 	Mono<Void> forget(long productId) {
-		return this.redis.delete(key(productId)).then();
+		return this.redis.delete(ProductKeys.stock(productId)).then();
 	}
 
 	/**
@@ -87,7 +96,7 @@ public class ProductStock implements SmartLifecycle {
 	 * @return the sellable stock afterwards
 	 */
 	Mono<Long> adjust(long productId, int delta, int newStock) {
-		return this.redis.execute(ADJUST, List.of(key(productId)), List.of(Integer.toString(delta), Integer.toString(newStock)))
+		return this.redis.execute(ADJUST, List.of(ProductKeys.stock(productId)), List.of(Integer.toString(delta), Integer.toString(newStock)))
 			.next();
 	}
 
@@ -101,41 +110,38 @@ public class ProductStock implements SmartLifecycle {
 
 	private Mono<Long> load(Flux<Product> products) {
 		return products.buffer(KEYS_PER_LOAD)
-			.concatMap((batch) -> this.redis.execute(LOAD, batch.stream().map((p) -> key(p.id())).toList(),
+			.concatMap((batch) -> this.redis.execute(LOAD, batch.stream().map((p) -> ProductKeys.stock(p.id())).toList(),
 					batch.stream().map((p) -> Integer.toString(p.stock())).toList()))
 			.reduce(0L, Long::sum);
 	}
 
 	/**
-	 * Loads missing stock keys before the web server takes requests (this runs on the main thread, where
-	 * waiting is allowed). A failure is logged, not fatal: missing keys are also loaded on demand.
+	 * Loads missing stock keys before the service takes requests (a {@link StartupTask}: on the main thread,
+	 * where waiting is allowed). A failure is logged, not fatal: missing keys are also loaded on demand.
 	 */
-	@Override
-	public void start() {
-		try {
-			Long loaded = loadAll().block(STARTUP_LOAD_TIMEOUT);
-			logger.info("Loaded the sellable stock of " + loaded + " products into Redis");
+	@Component
+	static class StartupLoad implements StartupTask {
+
+		private final ProductStock stock;
+
+		private final Duration timeout;
+
+		StartupLoad(ProductStock stock, ProductProperties properties) {
+			this.stock = stock;
+			this.timeout = properties.startupLoadTimeout();
 		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not load product stock into Redis at startup; keys load on demand: " + ex);
+
+		@Override
+		public void run() {
+			try {
+				Long loaded = this.stock.loadAll().block(this.timeout);
+				logger.info("Loaded the sellable stock of " + loaded + " products into Redis");
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not load product stock into Redis at startup; keys load on demand: " + ex);
+			}
 		}
-		this.running = true;
-	}
 
-	@Override
-	public void stop() {
-		this.running = false;
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.running;
-	}
-
-	@Override
-	public int getPhase() {
-		// before the web server starts accepting requests (its phase is just below Integer.MAX_VALUE)
-		return 0;
 	}
 
 }

@@ -18,12 +18,12 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.support.redis.RedisLock;
-import com.example.flashsale.user.UserLock;
+import com.example.flashsale.balance.BalanceKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The balance endpoints of SPEC section 3 over HTTP: every status with its problem JSON, the charge
+ * The balance endpoints of docs/api.md "Balance" over HTTP: every status with its problem JSON, the charge
  * policy rule by rule, the lock, and keyset paging of the ledger.
  */
 class BalanceApiTest extends IntegrationTest {
@@ -116,7 +116,7 @@ class BalanceApiTest extends IntegrationTest {
 
 	@Test
 	void aHeldLockIs409ChargeInProgressAndChangesNothing() {
-		RedisLock.Lease held = this.redisLock.tryAcquire(UserLock.key(this.userId), Duration.ofSeconds(10)).block();
+		RedisLock.Lease held = this.redisLock.tryAcquire(BalanceKeys.userLock(this.userId), Duration.ofSeconds(10)).block();
 		assertThat(held).isNotNull();
 		try {
 			expectProblem(charge(this.token, "{\"amount\":5000}"), HttpStatus.CONFLICT, "CHARGE_IN_PROGRESS");
@@ -135,8 +135,8 @@ class BalanceApiTest extends IntegrationTest {
 		expectProblem(charge(this.token, "{\"amount\":5000}"), HttpStatus.BAD_REQUEST, "INVALID_CHARGE_AMOUNT");
 		expectProblem(charge(userToken(9_000_000_001L), "{\"amount\":5000}"), HttpStatus.NOT_FOUND, "USER_NOT_FOUND");
 
-		assertThat(this.redisLock.tryAcquire(UserLock.key(this.userId), Duration.ofSeconds(1)).blockOptional()).isPresent();
-		assertThat(this.redisLock.tryAcquire(UserLock.key(9_000_000_001L), Duration.ofSeconds(1)).blockOptional()).isPresent();
+		assertThat(this.redisLock.tryAcquire(BalanceKeys.userLock(this.userId), Duration.ofSeconds(1)).blockOptional()).isPresent();
+		assertThat(this.redisLock.tryAcquire(BalanceKeys.userLock(9_000_000_001L), Duration.ofSeconds(1)).blockOptional()).isPresent();
 	}
 
 	@Test
@@ -176,15 +176,18 @@ class BalanceApiTest extends IntegrationTest {
 	}
 
 	@Test
-	void theDefaultPageIs20AndTheSizeIsCappedAt100() {
+	void theDefaultPageIs20AndTheLargestIs100() {
 		Map<String, Object> empty = get("/api/balance/transactions");
 		assertThat(empty).containsEntry("transactions", List.of()).containsEntry("nextCursor", null);
 		BalanceFixtures.seedCharges(this.db, this.userId, 120, 1000);
 
 		assertThat((List<?>) get("/api/balance/transactions").get("transactions")).hasSize(20);
-		Map<String, Object> capped = get("/api/balance/transactions?size=100000");
-		assertThat((List<?>) capped.get("transactions")).hasSize(100);
-		assertThat(capped.get("nextCursor")).isNotNull();
+		Map<String, Object> largest = get("/api/balance/transactions?size=100");
+		assertThat((List<?>) largest.get("transactions")).hasSize(100);
+		assertThat(largest.get("nextCursor")).isNotNull();
+		// one paging rule for every keyset-paged route: a size above the largest is refused, not capped
+		expectProblem(this.client.get().uri("/api/balance/transactions?size=100000").headers((h) -> h.setBearerAuth(this.token))
+			.exchange(), HttpStatus.BAD_REQUEST, "INVALID_REQUEST");
 	}
 
 	@ParameterizedTest

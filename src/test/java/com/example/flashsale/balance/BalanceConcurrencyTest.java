@@ -22,13 +22,13 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import com.example.flashsale.IntegrationTest;
-import com.example.flashsale.user.UserLock;
+import com.example.flashsale.balance.BalanceKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * SPEC section 2's ledger invariant under real concurrency over HTTP: for every user, balance == sum of
+ * The ledger invariant (docs/invariants.md) under real concurrency over HTTP: for every user, balance == sum of
  * the completed ledger amounts, never negative, whatever mix of parallel charges hits the service.
  */
 class BalanceConcurrencyTest extends IntegrationTest {
@@ -102,7 +102,7 @@ class BalanceConcurrencyTest extends IntegrationTest {
 
 		// every charge that started runs to its end and frees the lock
 		await().atMost(Duration.ofSeconds(15))
-			.until(() -> !this.redis.hasKey(UserLock.key(userId)).block());
+			.until(() -> !this.redis.hasKey(BalanceKeys.userLock(userId)).block());
 		charge(web, token, 1_000).as(StepVerifier::create).expectNext(200).verifyComplete();
 		long rows = BalanceFixtures.ledgerRows(this.db, userId);
 		assertThat(rows).isPositive();

@@ -55,7 +55,7 @@ public final class BalanceFixtures {
 	}
 
 	/**
-	 * Asserts the ledger invariant of SPEC section 2 for every account in the database: the balance
+	 * Asserts the ledger invariant (docs/invariants.md) for every account in the database: the balance
 	 * equals the sum of the COMPLETED amounts, never negative, and each row's balance_after is the
 	 * running sum of the rows before it (no lost or interleaved update).
 	 */

@@ -21,7 +21,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.support.security.ForgedTokens;
 
-/** Every status code of the coupon API and its problem detail, auth included (SPEC section 3). */
+/** Every status code of the coupon API and its problem detail, auth included (docs/api.md "Coupons"). */
 class CouponApiTest extends IntegrationTest {
 
 	@Value("${app.security.jwt.secret}")

@@ -19,7 +19,7 @@ import com.example.flashsale.IntegrationTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * SPEC section 4 invariants under real concurrency over HTTP: exactly the advertised number of coupons
+ * The coupon invariants of docs/invariants.md under real concurrency over HTTP: exactly the advertised number of coupons
  * are issued, never two to one user, and MySQL and Redis agree afterwards. Repeated: it must never flake.
  */
 class CouponIssueRaceTest extends IntegrationTest {

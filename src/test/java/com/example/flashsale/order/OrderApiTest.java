@@ -13,7 +13,7 @@ import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.balance.BalanceFixtures;
 import com.example.flashsale.coupon.CouponFixtures;
 import com.example.flashsale.product.ProductFixtures;
-import com.example.flashsale.product.ProductStock;
+import com.example.flashsale.product.ProductKeys;
 
 import static com.example.flashsale.product.ProductFixtures.JSON;
 import static com.example.flashsale.order.OrderFixtures.body;
@@ -23,7 +23,7 @@ import static com.example.flashsale.order.OrderFixtures.newKey;
 import static com.example.flashsale.order.OrderFixtures.place;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code POST /api/orders} and {@code GET /api/orders/{id}} one request at a time (SPEC sections 3-4; seed 004). */
+/** {@code POST /api/orders} and {@code GET /api/orders/{id}} one request at a time (docs/api.md "Orders"). */
 class OrderApiTest extends IntegrationTest {
 
 	@Autowired
@@ -33,7 +33,7 @@ class OrderApiTest extends IntegrationTest {
 	ReactiveStringRedisTemplate redis;
 
 	private long sellable(long productId) {
-		return Long.parseLong(this.redis.opsForValue().get(ProductStock.key(productId)).block());
+		return Long.parseLong(this.redis.opsForValue().get(ProductKeys.stock(productId)).block());
 	}
 
 	@Test
@@ -60,7 +60,7 @@ class OrderApiTest extends IntegrationTest {
 				userCouponId)).isEqualTo(orderId);
 		assertThat(durableStock(this.db, productId)).isEqualTo(8);
 		assertThat(sellable(productId)).isEqualTo(8);
-		assertThat(this.redis.hasKey(com.example.flashsale.product.Inventory.reservationKey(orderId)).block()).isFalse();
+		assertThat(this.redis.hasKey(com.example.flashsale.product.ProductKeys.reservation(orderId)).block()).isFalse();
 		BalanceFixtures.assertLedgerInvariant(this.db);
 
 		this.client.get().uri("/api/orders/{id}", orderId).headers((h) -> h.setBearerAuth(token)).exchange()
@@ -94,7 +94,7 @@ class OrderApiTest extends IntegrationTest {
 		assertThat(durableStock(this.db, productId)).isEqualTo(4);
 
 		// Redis lost its record (a restart without persistence): the database's unique key still decides
-		this.redis.delete(OrderIdempotency.key(userId, key)).block();
+		this.redis.delete(OrderKeys.idempotency(userId, key)).block();
 		byte[] afterRestart = place(this.client, token, key, body(productId, 1)).expectStatus().isCreated()
 			.expectBody().returnResult().getResponseBody();
 		assertThat(afterRestart).isEqualTo(first);
@@ -112,7 +112,7 @@ class OrderApiTest extends IntegrationTest {
 		String key = newKey();
 		byte[] first = place(this.client, token, key, body(productId, 1, userCouponId)).expectStatus().isCreated()
 			.expectBody().returnResult().getResponseBody();
-		this.redis.delete(OrderIdempotency.key(userId, key)).block();
+		this.redis.delete(OrderKeys.idempotency(userId, key)).block();
 
 		// the coupon is used and the stock is gone now, yet the key's answer is still its paid order
 		byte[] replay = place(this.client, token, key, body(productId, 1, userCouponId)).expectStatus().isCreated()
@@ -143,7 +143,7 @@ class OrderApiTest extends IntegrationTest {
 
 		expectProblem(place(this.client, token, key, body(productId, 2)), HttpStatus.UNPROCESSABLE_CONTENT,
 				"IDEMPOTENCY_KEY_REUSED");
-		this.redis.delete(OrderIdempotency.key(userId, key)).block();
+		this.redis.delete(OrderKeys.idempotency(userId, key)).block();
 		expectProblem(place(this.client, token, key, body(productId, 2)), HttpStatus.UNPROCESSABLE_CONTENT,
 				"IDEMPOTENCY_KEY_REUSED");
 		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM orders WHERE user_id = ?", userId)).isOne();
@@ -276,7 +276,7 @@ class OrderApiTest extends IntegrationTest {
 	void aStockKeyRedisLostIsReloadedFromMySql() {
 		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
 		long productId = ProductFixtures.create(this.client, adminToken(), "Forgotten", 1_000, 3);
-		this.redis.delete(ProductStock.key(productId)).block();
+		this.redis.delete(ProductKeys.stock(productId)).block();
 		place(this.client, userToken(userId), newKey(), body(productId, 1)).expectStatus().isCreated().expectBody().returnResult();
 		assertThat(sellable(productId)).isEqualTo(2);
 		assertThat(durableStock(this.db, productId)).isEqualTo(2);

@@ -24,9 +24,9 @@ import com.example.flashsale.balance.BalanceFixtures;
 import com.example.flashsale.coupon.CouponFixtures;
 import com.example.flashsale.coupon.CouponRedemption;
 import com.example.flashsale.order.OrderFixtures.Answer;
-import com.example.flashsale.product.Inventory;
+import com.example.flashsale.product.ProductKeys;
 import com.example.flashsale.product.ProductFixtures;
-import com.example.flashsale.product.ProductStock;
+import com.example.flashsale.product.ProductKeys;
 import com.example.flashsale.support.problem.ProblemException;
 
 import static com.example.flashsale.order.OrderFixtures.body;
@@ -36,7 +36,7 @@ import static com.example.flashsale.order.OrderFixtures.placeAsync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The invariants of SPEC sections 1-4 for orders under real concurrency: thousands of parallel requests
+ * The order invariants of docs/invariants.md under real concurrency: thousands of parallel requests
  * over HTTP against the real MySQL/MariaDB and Redis, BlockHound on.
  */
 class OrderConcurrencyTest extends IntegrationTest {
@@ -70,7 +70,7 @@ class OrderConcurrencyTest extends IntegrationTest {
 		assertThat(statuses).containsExactlyInAnyOrderEntriesOf(Map.of(201, 100L, 409, 900L));
 		assertThat(answers.stream().filter((a) -> a.status() == 409)).allMatch((a) -> a.text().contains("INSUFFICIENT_STOCK"));
 		assertThat(OrderFixtures.durableStock(this.db, productId)).isZero();
-		assertThat(this.redis.opsForValue().get(ProductStock.key(productId)).block()).isEqualTo("0");
+		assertThat(this.redis.opsForValue().get(ProductKeys.stock(productId)).block()).isEqualTo("0");
 		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM order_items i JOIN orders o ON o.id = i.order_id "
 				+ "WHERE i.product_id = ? AND o.status = 'PAID'", productId)).isEqualTo(100);
 		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM products WHERE stock < 0")).isZero();
@@ -213,14 +213,14 @@ class OrderConcurrencyTest extends IntegrationTest {
 	 */
 	private void assertSettled(long... productIds) {
 		for (long productId : productIds) {
-			assertThat(this.redis.opsForValue().get(ProductStock.key(productId)).block())
+			assertThat(this.redis.opsForValue().get(ProductKeys.stock(productId)).block())
 				.as("sellable stock of product %d", productId)
 				.isEqualTo(Long.toString(OrderFixtures.durableStock(this.db, productId)));
 			List<Long> orderIds = this.db.sql("SELECT DISTINCT order_id FROM order_items WHERE product_id = ?")
 				.bind(0, productId).map((row) -> row.get("order_id", Long.class)).all().collectList().block();
 			assertThat(count(this.db, "SELECT COUNT(*) AS n FROM orders o JOIN order_items i ON i.order_id = o.id "
 					+ "WHERE i.product_id = ? AND o.status = 'PENDING'", productId)).as("PENDING orders").isZero();
-			assertThat(Flux.fromIterable(orderIds).flatMap((id) -> this.redis.hasKey(Inventory.reservationKey(id)))
+			assertThat(Flux.fromIterable(orderIds).flatMap((id) -> this.redis.hasKey(ProductKeys.reservation(id)))
 				.filter(Boolean::booleanValue).count().block()).as("reservations left").isZero();
 		}
 	}

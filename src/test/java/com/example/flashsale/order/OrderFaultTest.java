@@ -14,9 +14,9 @@ import com.example.flashsale.DatabaseFaults;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.balance.BalanceFixtures;
 import com.example.flashsale.coupon.CouponFixtures;
-import com.example.flashsale.product.Inventory;
+import com.example.flashsale.product.ProductKeys;
 import com.example.flashsale.product.ProductFixtures;
-import com.example.flashsale.product.ProductStock;
+import com.example.flashsale.product.ProductKeys;
 
 import static com.example.flashsale.product.ProductFixtures.JSON;
 import static com.example.flashsale.order.OrderFixtures.body;
@@ -27,7 +27,7 @@ import static com.example.flashsale.order.OrderFixtures.place;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * System faults in the middle of an order (SPEC section 4; seed 004 scenario 4-5), injected into the real
+ * System faults in the middle of an order (docs/flows.md "Order and payment", compensation), injected into the real
  * database connection with {@link DatabaseFaults}: a failure before the commit is compensated at once; a
  * commit whose outcome is unknown answers 202 PENDING and leaves the order to the recovery job.
  */
@@ -48,7 +48,7 @@ class OrderFaultTest extends IntegrationTest {
 	}
 
 	private long sellable(long productId) {
-		return Long.parseLong(this.redis.opsForValue().get(ProductStock.key(productId)).block());
+		return Long.parseLong(this.redis.opsForValue().get(ProductKeys.stock(productId)).block());
 	}
 
 	private String orderStatus(long orderId) {
@@ -133,7 +133,7 @@ class OrderFaultTest extends IntegrationTest {
 		assertThat(durableStock(this.db, productId)).isEqualTo(6);
 		// the reservation stays until recovery settles the order: nobody can sell that unit meanwhile
 		assertThat(sellable(productId)).isEqualTo(5);
-		assertThat(this.redis.hasKey(Inventory.reservationKey(orderId)).block()).isTrue();
+		assertThat(this.redis.hasKey(ProductKeys.reservation(orderId)).block()).isTrue();
 		place(this.client, token, key, body(productId, 1)).expectStatus().isAccepted()
 			.expectBody().jsonPath("$.orderId").isEqualTo(orderId);
 		this.client.get().uri("/api/orders/{id}", orderId).headers((h) -> h.setBearerAuth(token)).exchange()

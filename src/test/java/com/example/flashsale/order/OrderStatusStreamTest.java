@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code GET /api/orders/{orderId}/events} (SPEC section 4 "Order status stream"): the current status at
+ * {@code GET /api/orders/{orderId}/events} (docs/flows.md "Order status stream"): the current status at
  * once, changes as they happen, heartbeats, {@code Last-Event-ID}, completion after a final status, and
  * 404 for another user's order. The cross-instance case is in {@code TwoInstancesTest}.
  */

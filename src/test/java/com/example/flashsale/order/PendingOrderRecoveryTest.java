@@ -18,9 +18,9 @@ import com.example.flashsale.DatabaseFaults;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.balance.BalanceFixtures;
 import com.example.flashsale.coupon.CouponFixtures;
-import com.example.flashsale.product.Inventory;
+import com.example.flashsale.product.ProductKeys;
 import com.example.flashsale.product.ProductFixtures;
-import com.example.flashsale.product.ProductStock;
+import com.example.flashsale.product.ProductKeys;
 
 import static com.example.flashsale.order.OrderFixtures.body;
 import static com.example.flashsale.order.OrderFixtures.count;
@@ -32,7 +32,7 @@ import static com.example.flashsale.product.ProductFixtures.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The pending-order recovery job (SPEC section 4 "Recovery"; seed 004, 4-5 and 5-1), against the real
+ * The pending-order recovery job (docs/flows.md "Recovery of pending orders"), against the real
  * database and Redis: what it gives back, that it does so exactly once with concurrent runs and injected
  * faults, and that it leaves young orders alone.
  */
@@ -56,7 +56,7 @@ class PendingOrderRecoveryTest extends IntegrationTest {
 	}
 
 	private long sellable(long productId) {
-		return Long.parseLong(this.redis.opsForValue().get(ProductStock.key(productId)).block());
+		return Long.parseLong(this.redis.opsForValue().get(ProductKeys.stock(productId)).block());
 	}
 
 	private Map<String, Object> order(long orderId) {
@@ -94,7 +94,7 @@ class PendingOrderRecoveryTest extends IntegrationTest {
 			.containsEntry("failure_reason", PendingOrderRecovery.REASON);
 		assertThat(sellable(productId)).as("the reservation is given back").isEqualTo(5);
 		assertThat(durableStock(this.db, productId)).as("MySQL stock never moved").isEqualTo(5);
-		assertThat(this.redis.hasKey(Inventory.reservationKey(orderId)).block()).isFalse();
+		assertThat(this.redis.hasKey(ProductKeys.reservation(orderId)).block()).isFalse();
 		assertThat(BalanceFixtures.balance(this.db, userId)).isEqualTo(20_000);
 		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM balance_transactions WHERE order_id = ?", orderId))
 			.as("no money moved, so no REFUND row").isZero();

@@ -32,7 +32,7 @@ import com.example.flashsale.DatabaseFaults;
 import com.example.flashsale.FlashSaleApplication;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.product.ProductFixtures;
-import com.example.flashsale.product.ProductStock;
+import com.example.flashsale.product.ProductKeys;
 import com.example.flashsale.support.jobs.SingleRunJobs;
 
 import static com.example.flashsale.order.OrderFixtures.body;
@@ -168,7 +168,7 @@ class TwoInstancesTest extends IntegrationTest {
 			.count()
 			.block();
 		assertThat(canceled).isEqualTo(orderIds.size());
-		assertThat(Long.parseLong(this.redis.opsForValue().get(ProductStock.key(productId)).block()))
+		assertThat(Long.parseLong(this.redis.opsForValue().get(ProductKeys.stock(productId)).block()))
 			.as("every reservation given back exactly once").isEqualTo(30);
 	}
 

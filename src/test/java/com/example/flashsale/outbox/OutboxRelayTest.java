@@ -35,7 +35,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The outbox relay against a real HTTP server in the test JVM ({@link DataPlatformStub}) and the real
- * database (SPEC section 4 "After commit"; seeds 001, 003): delivery with an event id, retries after 500s
+ * database (docs/flows.md "After commit: the outbox relay"): delivery with an event id, retries after 500s
  * and timeouts, FAILED after max-attempts and the operators' read and retry, orders unaffected by a hanging
  * data platform, nothing lost when a relay dies mid-batch, and no event sent twice by concurrent relays.
  */

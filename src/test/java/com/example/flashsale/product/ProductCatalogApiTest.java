@@ -22,7 +22,7 @@ import com.example.flashsale.IntegrationTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The catalogue of SPEC section 3 over HTTP: active list and single product through the Redis cache,
+ * The catalogue of docs/api.md "Products" over HTTP: active list and single product through the Redis cache,
  * eviction on every admin change, the stampede guard on a cold cache, and the sellable stock in Redis.
  */
 class ProductCatalogApiTest extends IntegrationTest {
@@ -49,21 +49,21 @@ class ProductCatalogApiTest extends IntegrationTest {
 		assertThat(products).extracting((p) -> ((Number) p.get("id")).longValue()).contains(listed).doesNotContain(hidden);
 		assertThat(products).allSatisfy((p) -> assertThat(p).containsEntry("status", "ACTIVE")
 			.containsOnlyKeys("id", "name", "price", "stock", "status"));
-		Duration ttl = this.redis.getExpire(ProductCatalog.ALL_KEY).block();
+		Duration ttl = this.redis.getExpire(ProductKeys.ALL).block();
 		assertThat(ttl).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(5));
 	}
 
 	@Test
 	void anEmptyCatalogueIsA200WithAnEmptyList() {
 		// the shared test database always holds active products, so the empty catalogue is the cached one
-		this.redis.opsForValue().set(ProductCatalog.ALL_KEY, "{\"products\":[]}", Duration.ofSeconds(30)).block();
+		this.redis.opsForValue().set(ProductKeys.ALL, "{\"products\":[]}", Duration.ofSeconds(30)).block();
 		try {
 			this.client.get().uri("/api/products").headers((h) -> h.setBearerAuth(userToken(1))).exchange()
 				.expectStatus().isOk()
 				.expectBody().json("{\"products\":[]}", true);
 		}
 		finally {
-			this.redis.delete(ProductCatalog.ALL_KEY).block();
+			this.redis.delete(ProductKeys.ALL).block();
 		}
 	}
 
@@ -124,40 +124,40 @@ class ProductCatalogApiTest extends IntegrationTest {
 	@Test
 	void aNewProductsSellableStockIsInRedis() {
 		long id = ProductFixtures.create(this.client, adminToken(), "Stocked", 1000, 42);
-		assertThat(this.redis.opsForValue().get(ProductStock.key(id)).block()).isEqualTo("42");
+		assertThat(this.redis.opsForValue().get(ProductKeys.stock(id)).block()).isEqualTo("42");
 	}
 
 	@Test
 	void aStockChangeMovesTheSellableStockByTheSameDelta() {
 		long id = ProductFixtures.create(this.client, adminToken(), "Reserved", 1000, 10);
 		// three units reserved by orders in flight
-		this.redis.opsForValue().decrement(ProductStock.key(id), 3).block();
+		this.redis.opsForValue().decrement(ProductKeys.stock(id), 3).block();
 
 		ProductFixtures.patch(this.client, adminToken(), id, "{\"stock\":15}").expectStatus().isOk();
-		assertThat(this.redis.opsForValue().get(ProductStock.key(id)).block()).isEqualTo("12");
+		assertThat(this.redis.opsForValue().get(ProductKeys.stock(id)).block()).isEqualTo("12");
 		ProductFixtures.patch(this.client, adminToken(), id, "{\"price\":2000}").expectStatus().isOk();
-		assertThat(this.redis.opsForValue().get(ProductStock.key(id)).block()).isEqualTo("12");
+		assertThat(this.redis.opsForValue().get(ProductKeys.stock(id)).block()).isEqualTo("12");
 
-		this.redis.delete(ProductStock.key(id)).block();
+		this.redis.delete(ProductKeys.stock(id)).block();
 		ProductFixtures.patch(this.client, adminToken(), id, "{\"stock\":9}").expectStatus().isOk();
-		assertThat(this.redis.opsForValue().get(ProductStock.key(id)).block()).isEqualTo("9");
+		assertThat(this.redis.opsForValue().get(ProductKeys.stock(id)).block()).isEqualTo("9");
 	}
 
 	@Test
 	void missingStockKeysAreLoadedFromMySqlAtStartupAndOnDemand() {
 		long first = ProductFixtures.create(this.client, adminToken(), "Lost 1", 1000, 11);
 		long second = ProductFixtures.create(this.client, adminToken(), "Lost 2", 1000, 22);
-		this.redis.delete(ProductStock.key(first), ProductStock.key(second)).block();
+		this.redis.delete(ProductKeys.stock(first), ProductKeys.stock(second)).block();
 		// a present key already counts reservations in flight: loading must keep it
 		long third = ProductFixtures.create(this.client, adminToken(), "Reserved 3", 1000, 33);
-		this.redis.opsForValue().set(ProductStock.key(third), "30").block();
+		this.redis.opsForValue().set(ProductKeys.stock(third), "30").block();
 
 		assertThat(this.stock.loadAll().block()).isGreaterThanOrEqualTo(2);
-		assertThat(this.redis.opsForValue().get(ProductStock.key(first)).block()).isEqualTo("11");
-		assertThat(this.redis.opsForValue().get(ProductStock.key(second)).block()).isEqualTo("22");
-		assertThat(this.redis.opsForValue().get(ProductStock.key(third)).block()).isEqualTo("30");
+		assertThat(this.redis.opsForValue().get(ProductKeys.stock(first)).block()).isEqualTo("11");
+		assertThat(this.redis.opsForValue().get(ProductKeys.stock(second)).block()).isEqualTo("22");
+		assertThat(this.redis.opsForValue().get(ProductKeys.stock(third)).block()).isEqualTo("30");
 
-		this.redis.delete(ProductStock.key(second)).block();
+		this.redis.delete(ProductKeys.stock(second)).block();
 		assertThat(this.stock.available(second).block()).isEqualTo(22L);
 		assertThat(this.stock.available(9_000_000_000L).blockOptional()).isEmpty();
 	}
@@ -201,7 +201,7 @@ class ProductCatalogApiTest extends IntegrationTest {
 	}
 
 	private double loads() {
-		return this.meters.counter("flashsale.cache.loads", "cache", ProductCatalog.ALL_KEY).count();
+		return this.meters.counter("flashsale.cache.loads", "cache", ProductKeys.ALL).count();
 	}
 
 }

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * SPEC section 3 with Redis unreachable (its connection cut by {@link RedisFaultProxy}): the catalogue
+ * The API with Redis unreachable (docs/redis.md) (its connection cut by {@link RedisFaultProxy}): the catalogue
  * is still served from MySQL, everything that needs Redis to decide answers 503 with
  * {@code Retry-After} and changes nothing, and the service recovers when Redis is back.
  */

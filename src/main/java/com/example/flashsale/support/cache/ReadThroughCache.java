@@ -52,11 +52,11 @@ public final class ReadThroughCache<T> {
 	private static final Log logger = LogFactory.getLog(ReadThroughCache.class);
 
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> GET = LuaScripts.load("cache-get", List.class);
+	private static final RedisScript<List> GET = LuaScripts.CACHE_GET;
 
-	private static final RedisScript<Long> PUT = LuaScripts.load("cache-put", Long.class);
+	private static final RedisScript<Long> PUT = LuaScripts.CACHE_PUT;
 
-	private static final RedisScript<Long> EVICT = LuaScripts.load("cache-evict", Long.class);
+	private static final RedisScript<Long> EVICT = LuaScripts.CACHE_EVICT;
 
 	private static final Duration VERSION_TTL = Duration.ofDays(1);
 

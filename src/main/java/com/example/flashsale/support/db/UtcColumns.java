@@ -7,7 +7,7 @@ import java.time.ZoneOffset;
 import io.r2dbc.spi.Readable;
 
 /**
- * Conversions for the schema's {@code DATETIME(6)} columns, which hold UTC (SPEC section 2: times are
+ * Conversions for the schema's {@code DATETIME(6)} columns, which hold UTC (docs/domain.md "Money and time": times are
  * UTC instants; the connection time zone is UTC).
  */
 public final class UtcColumns {

@@ -10,8 +10,6 @@ import net.javacrumbs.shedlock.core.SimpleLock;
 import net.javacrumbs.shedlock.provider.redis.spring.ReactiveRedisLockProvider;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -19,7 +17,8 @@ import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Scheduled jobs that run on one instance at a time (SPEC section 4: recovery, popular products). The
+ * Locks that let a job run on one instance at a time ({@link BackgroundJob}s such as recovery and popular
+ * products). The
  * lock is ShedLock's, kept in Redis at {@code job-lock:flashsale:<job>} with a "lock at most for" lease,
  * so a crashed holder frees it by expiry. Why ShedLock: it is the well-kept library for exactly this, and
  * its Redis provider needs no extra table. Its lock calls block, so they run on the bounded-elastic
@@ -61,22 +60,6 @@ public class SingleRunJobs {
 				return Mono.empty();
 			})
 			.then();
-	}
-
-	/**
-	 * Runs {@code job} under the lock {@code name} after {@code initialDelay} and then every
-	 * {@code interval} after the previous run ended, until the returned handle is disposed. A failed run is
-	 * logged and the schedule goes on.
-	 */
-	public Disposable schedule(String name, Duration initialDelay, Duration interval, Duration lockAtMostFor,
-			Supplier<Mono<?>> job) {
-		return Flux.interval(initialDelay, interval)
-			.onBackpressureDrop()
-			.concatMap((tick) -> runAlone(name, lockAtMostFor, () -> job.get().then()).onErrorResume((ex) -> {
-				logger.warn("Job " + name + " failed; it runs again in " + interval + ": " + ex);
-				return Mono.empty();
-			}))
-			.subscribe();
 	}
 
 }

@@ -4,7 +4,7 @@ import org.springframework.http.HttpStatus;
 
 /**
  * The stable machine-readable {@code code} of every problem detail the API answers with, and its
- * HTTP status (SPEC section 3). Clients switch on the code, never on the human {@code detail}.
+ * HTTP status (docs/api.md "Errors"). Clients switch on the code, never on the human {@code detail}.
  */
 public enum ErrorCode {
 

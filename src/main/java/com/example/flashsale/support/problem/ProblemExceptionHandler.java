@@ -29,7 +29,7 @@ import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.WebExceptionHandler;
 
 /**
- * Turns every failure that reaches the web layer into a problem detail (SPEC section 3): a
+ * Turns every failure that reaches the web layer into a problem detail (docs/api.md "Errors"): a
  * {@link ProblemException} as it is, bad input (unreadable or oversized body, wrong types) as 400
  * {@code INVALID_REQUEST}, routing errors as their 4xx, an unreachable Redis or database as 503
  * {@code SERVICE_UNAVAILABLE} with {@code Retry-After}, and anything else as a logged 500. Runs

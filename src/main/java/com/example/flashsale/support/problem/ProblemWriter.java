@@ -16,7 +16,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Writes RFC 9457 {@code application/problem+json} bodies: {@code type, title, status, detail, instance}
- * plus the stable {@code code} property (SPEC section 3). Shared by the exception handler and the
+ * plus the stable {@code code} property (docs/api.md "Errors"). Shared by the exception handler and the
  * security entry points so every error looks the same.
  */
 @Component

@@ -3,37 +3,91 @@ package com.example.flashsale.support.redis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.script.DigestUtils;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * Loads the Lua scripts of {@code src/main/resources/redis} with their SHA-1 computed once, at startup.
- * Spring's {@code DefaultRedisScript} reads its resource lazily and guards its SHA with a lock taken on
- * every call, which parks event-loop threads under contention (BlockHound reports it); the scripts made
- * here are immutable, so EVALSHA on the event loop never blocks. Keep each script in one shared constant.
+ * The registry of the service's Lua scripts ({@code src/main/resources/redis/*.lua}; docs/redis.md): each
+ * loaded once, when this class is initialised at startup, with its SHA-1 computed then. Spring's
+ * {@code DefaultRedisScript} reads its resource lazily and guards its SHA with a lock taken on every call,
+ * which parks event-loop threads under contention (BlockHound reports it); the scripts here are
+ * immutable, so EVALSHA on the event loop never blocks. Every script is used through its constant here.
  */
 public final class LuaScripts {
+
+	/** Read-through cache: the value, or a load lease ({@code ReadThroughCache}). */
+	@SuppressWarnings("rawtypes")
+	public static final RedisScript<List> CACHE_GET = load("cache-get", List.class);
+
+	/** Read-through cache: store a loaded value if its version is still current. */
+	public static final RedisScript<Long> CACHE_PUT = load("cache-put", Long.class);
+
+	/** Read-through cache: bump the version, then delete the value. */
+	public static final RedisScript<Long> CACHE_EVICT = load("cache-evict", Long.class);
+
+	/** Coupon: decide a claim (window, duplicate, sold out, issued and logged). */
+	@SuppressWarnings("rawtypes")
+	public static final RedisScript<List> COUPON_ISSUE = load("coupon-issue", List.class);
+
+	/** Coupon: install an event's state from MySQL unless present. */
+	public static final RedisScript<Long> COUPON_INSTALL = load("coupon-install", Long.class);
+
+	/** Coupon: make committed holders holders in Redis too. */
+	public static final RedisScript<Long> COUPON_CONFIRM = load("coupon-confirm", Long.class);
+
+	/** Order: claim an Idempotency-Key, or read its record. */
+	public static final RedisScript<String> IDEMPOTENCY_CLAIM = load("idempotency-claim", String.class);
+
+	/** Order: store a claimed key's answer. */
+	public static final RedisScript<Long> IDEMPOTENCY_FINISH = load("idempotency-finish", Long.class);
+
+	/** Lock: {@code SET key token NX PX ttl}. */
+	public static final RedisScript<Long> LOCK_ACQUIRE = load("lock-acquire", Long.class);
+
+	/** Lock (and an abandoned idempotency claim): delete the key only while it holds the caller's value. */
+	public static final RedisScript<Long> COMPARE_AND_DELETE = load("lock-release", Long.class);
+
+	/** Order: append a status change to the order's log and publish it. */
+	public static final RedisScript<String> ORDER_STATUS_PUBLISH = load("order-status-publish", String.class);
+
+	/** Stock: move the sellable stock by an admin's delta. */
+	public static final RedisScript<Long> STOCK_ADJUST = load("stock-adjust", Long.class);
+
+	/** Stock: set missing sellable-stock keys from MySQL. */
+	public static final RedisScript<Long> STOCK_LOAD = load("stock-load", Long.class);
+
+	/** Stock: reserve every line of an order, all or nothing. */
+	public static final RedisScript<Long> STOCK_RESERVE = load("stock-reserve", Long.class);
+
+	/** Stock: give a reservation back, at most once. */
+	public static final RedisScript<Long> STOCK_RELEASE = load("stock-release", Long.class);
+
+	/** Every script above. */
+	public static final List<RedisScript<?>> ALL = List.of(CACHE_GET, CACHE_PUT, CACHE_EVICT, COUPON_ISSUE,
+			COUPON_INSTALL, COUPON_CONFIRM, IDEMPOTENCY_CLAIM, IDEMPOTENCY_FINISH, LOCK_ACQUIRE, COMPARE_AND_DELETE,
+			ORDER_STATUS_PUBLISH, STOCK_ADJUST, STOCK_LOAD, STOCK_RESERVE, STOCK_RELEASE);
 
 	private LuaScripts() {
 	}
 
-	/**
-	 * The script {@code redis/<name>.lua} returning {@code resultType}.
-	 * @throws UncheckedIOException when the resource cannot be read
-	 */
-	public static <T> RedisScript<T> load(String name, Class<T> resultType) {
+	private static <T> RedisScript<T> load(String name, Class<T> resultType) {
 		try {
 			String source = new ClassPathResource("redis/" + name + ".lua").getContentAsString(StandardCharsets.UTF_8);
-			return new LoadedScript<>(source, DigestUtils.sha1DigestAsHex(source), resultType);
+			return new LoadedScript<>(name, source, DigestUtils.sha1DigestAsHex(source), resultType);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot read Lua script " + name, ex);
 		}
 	}
 
-	private record LoadedScript<T>(String source, String sha1, Class<T> resultType) implements RedisScript<T> {
+	/**
+	 * A script and its precomputed SHA-1.
+	 * @param name the resource's base name, {@code redis/<name>.lua}
+	 */
+	public record LoadedScript<T>(String name, String source, String sha1, Class<T> resultType) implements RedisScript<T> {
 
 		@Override
 		public String getSha1() {

@@ -15,7 +15,7 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
- * A lease on a Redis key, the per-user lock of SPEC section 4 and seed 000: taken with
+ * A lease on a Redis key, the per-user lock of docs/flows.md "Charge": taken with
  * {@code SET key <random token> NX PX <ttl>} ({@code redis/lock-acquire.lua}), released with a
  * compare-and-delete script
  * ({@code redis/lock-release.lua}), never a bare {@code DEL}, so a holder whose lease expired cannot
@@ -29,9 +29,9 @@ public class RedisLock {
 
 	private static final Log logger = LogFactory.getLog(RedisLock.class);
 
-	private static final RedisScript<Long> ACQUIRE = LuaScripts.load("lock-acquire", Long.class);
+	private static final RedisScript<Long> ACQUIRE = LuaScripts.LOCK_ACQUIRE;
 
-	private static final RedisScript<Long> RELEASE = LuaScripts.load("lock-release", Long.class);
+	private static final RedisScript<Long> RELEASE = LuaScripts.COMPARE_AND_DELETE;
 
 	private final ReactiveStringRedisTemplate redis;
 

@@ -41,7 +41,7 @@ import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemWriter;
 
 /**
- * Stateless JWT bearer authentication (SPEC section 3): HS256 with {@code app.security.jwt.secret},
+ * Stateless JWT bearer authentication (docs/api.md "Authentication"): HS256 with {@code app.security.jwt.secret},
  * {@code sub} = numeric user id, {@code exp} required, a {@code roles} claim containing {@code ADMIN}
  * grants {@code /api/admin/**}. Failures are problem details: 401 {@code UNAUTHORIZED}, 403
  * {@code FORBIDDEN}. Health probes need no token; the local-profile token endpoint neither.

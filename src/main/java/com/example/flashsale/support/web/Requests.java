@@ -1,12 +1,10 @@
 package com.example.flashsale.support.web;
 
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
-import jakarta.validation.constraints.NotNull;
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
@@ -17,9 +15,11 @@ import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
 
 /**
- * What every handler needs from a request, with bad input answered as 400 {@code INVALID_REQUEST}
- * instead of a 500: numeric path ids, a validated JSON body, and the caller's user id from the JWT
- * {@code sub} (SPEC section 3: the caller's id never comes from the path or body).
+ * What every handler reads from a request, in one style: each method returns a {@code Mono} that
+ * signals bad input as a 400 {@code INVALID_REQUEST} problem (never a 500, never a thrown exception):
+ * numeric path ids, a JSON body checked with its Bean Validation constraints, bounded query parameters,
+ * a keyset page, and the caller's user id from the JWT {@code sub} (docs/api.md "Authentication": the
+ * caller's id never comes from the path or body).
  */
 @Component
 public class Requests {
@@ -28,25 +28,38 @@ public class Requests {
 
 	Requests(Validator validator) {
 		this.validator = validator;
-		// Hibernate Validator reads its message bundles from the jar on the first violation it reports;
-		// report one now, on the main thread, so no event-loop thread ever does that file I/O.
-		validator.validate(new WarmUp(null));
+	}
+
+	/** The path variable {@code name} as a positive {@code long}; 400 when it is anything else. */
+	public Mono<Long> pathId(ServerRequest request, String name) {
+		return Mono.fromCallable(() -> positive(request.pathVariable(name), "Path variable '" + name + "'"));
 	}
 
 	/**
-	 * The path variable {@code name} as a positive {@code long}.
-	 * @throws ProblemException 400 when it is not a number, not positive or out of range
+	 * The query parameter {@code name} as an integer in {@code 1..max}, {@code fallback} when absent.
+	 * @return the value; 400 when present but not such an integer
 	 */
-	public long pathId(ServerRequest request, String name) {
-		return positive(request.pathVariable(name), "Path variable '" + name + "'");
+	public Mono<Integer> boundedInt(ServerRequest request, String name, int fallback, int max) {
+		return Mono.fromCallable(() -> {
+			long value = request.queryParam(name).map((raw) -> positive(raw, "Query parameter '" + name + "'"))
+				.orElse((long) fallback);
+			if (value > max) {
+				throw ProblemException.invalid(name + " must be 1 to " + max + ", got " + value + ".");
+			}
+			return (int) value;
+		});
 	}
 
 	/**
-	 * The query parameter {@code name} as a positive {@code long}, if present.
-	 * @throws ProblemException 400 when present but not a number, not positive or out of range
+	 * The keyset page asked for by {@code cursor} (optional, positive) and {@code size} (1..{@code maxSize},
+	 * {@code defaultSize} when absent).
+	 * @return the page request; 400 when either is malformed or out of range
 	 */
-	public Optional<Long> positiveQueryParam(ServerRequest request, String name) {
-		return request.queryParam(name).map((raw) -> positive(raw, "Query parameter '" + name + "'"));
+	public Mono<KeysetPage.Request> page(ServerRequest request, int defaultSize, int maxSize) {
+		return boundedInt(request, "size", defaultSize, maxSize)
+			.map((size) -> new KeysetPage.Request(
+					request.queryParam("cursor").map((raw) -> positive(raw, "Query parameter 'cursor'")).orElse(Long.MAX_VALUE),
+					size));
 	}
 
 	private static long positive(String raw, String what) {
@@ -64,31 +77,23 @@ public class Requests {
 
 	/**
 	 * The JSON body read as {@code type} and checked with its Bean Validation constraints.
-	 * @return the body, or a {@link ProblemException} 400 when it is missing, unreadable or invalid
+	 * @return the body; 400 when it is missing, unreadable or invalid (every violated field listed)
 	 */
 	public <T> Mono<T> body(ServerRequest request, Class<T> type) {
 		return request.bodyToMono(type)
 			.switchIfEmpty(Mono.error(() -> ProblemException.invalid("A JSON request body is required.")))
-			.map(this::validate);
-	}
-
-	/**
-	 * Checks {@code value} with its Bean Validation constraints.
-	 * @throws ProblemException 400 listing every violated field
-	 */
-	public <T> T validate(T value) {
-		Set<ConstraintViolation<T>> violations = this.validator.validate(value);
-		if (!violations.isEmpty()) {
-			String detail = violations.stream()
-				.map((v) -> v.getPropertyPath() + ": " + v.getMessage())
-				.sorted()
-				.collect(Collectors.joining("; "));
-			throw ProblemException.invalid(detail);
-		}
-		return value;
-	}
-
-	private record WarmUp(@NotNull String value) {
+			.handle((body, sink) -> {
+				Set<ConstraintViolation<T>> violations = this.validator.validate(body);
+				if (violations.isEmpty()) {
+					sink.next(body);
+				}
+				else {
+					sink.error(ProblemException.invalid(violations.stream()
+						.map((v) -> v.getPropertyPath() + ": " + v.getMessage())
+						.sorted()
+						.collect(Collectors.joining("; "))));
+				}
+			});
 	}
 
 	/** The authenticated caller's user id, the JWT {@code sub} (validated as numeric at decoding). */

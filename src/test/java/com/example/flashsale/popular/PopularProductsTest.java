@@ -1,4 +1,4 @@
-package com.example.flashsale.product;
+package com.example.flashsale.popular;
 
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -16,12 +16,13 @@ import org.springframework.r2dbc.core.DatabaseClient;
 
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.balance.BalanceFixtures;
+import com.example.flashsale.product.ProductFixtures;
 
 import static com.example.flashsale.product.ProductFixtures.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Popular products (SPEC section 4; seeds 001-003): the aggregation of PAID orders into daily statistics,
+ * Popular products (docs/flows.md "Popular products"): the aggregation of PAID orders into daily statistics,
  * the ranking endpoint through its cache, its bounds, and the startup run when the table is stale. Other
  * tests sell other products on the same day, so the assertions look at this test's own products, which sell
  * far more units than any other test's.

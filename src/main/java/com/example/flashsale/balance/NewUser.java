@@ -1,4 +1,4 @@
-package com.example.flashsale.user;
+package com.example.flashsale.balance;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;

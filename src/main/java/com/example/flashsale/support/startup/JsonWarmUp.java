@@ -1,10 +1,9 @@
-package com.example.flashsale.support.config;
+package com.example.flashsale.support.startup;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
@@ -21,7 +20,7 @@ import com.example.flashsale.FlashSaleApplication;
  * reports and which stalls every connection of that loop. Every JSON body and view here is a record.
  */
 @Component
-class JsonWarmUp implements SmartInitializingSingleton {
+class JsonWarmUp implements StartupTask {
 
 	private static final Log logger = LogFactory.getLog(JsonWarmUp.class);
 
@@ -32,7 +31,7 @@ class JsonWarmUp implements SmartInitializingSingleton {
 	}
 
 	@Override
-	public void afterSingletonsInstantiated() {
+	public void run() {
 		ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false) {
 			@Override
 			protected boolean isCandidateComponent(AnnotatedBeanDefinition definition) {

@@ -1,4 +1,4 @@
-package com.example.flashsale.user;
+package com.example.flashsale.balance;
 
 import java.util.Map;
 

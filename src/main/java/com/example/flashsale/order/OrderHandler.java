@@ -1,0 +1,81 @@
+package com.example.flashsale.order;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import com.example.flashsale.order.OrderViews.OrderRequest;
+import com.example.flashsale.support.web.Requests;
+
+/** HTTP mapping of the order feature (docs/api.md "Orders"); decisions in {@link OrderPlacement} and the queries. */
+@Component
+class OrderHandler {
+
+	/** The request header naming an order attempt. */
+	static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+	private final OrderPlacement placement;
+
+	private final OrderQueries queries;
+
+	private final OrderStatusStream statusStream;
+
+	private final OrderRequestValidator validator;
+
+	private final Requests requests;
+
+	OrderHandler(OrderPlacement placement, OrderQueries queries, OrderStatusStream statusStream,
+			OrderProperties properties, Requests requests) {
+		this.placement = placement;
+		this.queries = queries;
+		this.statusStream = statusStream;
+		this.validator = new OrderRequestValidator(properties.maxLines(), properties.maxQuantity());
+		this.requests = requests;
+	}
+
+	/**
+	 * {@code POST /api/orders} with {@code Idempotency-Key}: 201 paid, 202 pending, or the stored problem;
+	 * the same answer on every replay of the key with the same body.
+	 */
+	Mono<ServerResponse> place(ServerRequest request) {
+		return Mono.fromCallable(() -> OrderRequestValidator.checkKey(request.headers().firstHeader(IDEMPOTENCY_KEY)))
+			.zipWith(this.requests.userId(request))
+			.flatMap((args) -> this.requests.body(request, OrderRequest.class)
+				.map(this.validator::validate)
+				.flatMap((order) -> this.placement.place(args.getT2(), args.getT1(), order)))
+			.flatMap(OrderAnswers::respond);
+	}
+
+	/** {@code GET /api/orders/{orderId}}: the caller's order; 404 for another user's. */
+	Mono<ServerResponse> find(ServerRequest request) {
+		return this.requests.pathId(request, "orderId")
+			.zipWith(this.requests.userId(request))
+			.flatMap((args) -> this.queries.find(args.getT1(), args.getT2()))
+			.flatMap((order) -> ServerResponse.ok().bodyValue(order));
+	}
+
+	/** {@code GET /api/orders/{orderId}/events}: the order's status as server-sent events. */
+	Mono<ServerResponse> events(ServerRequest request) {
+		String lastEventId = request.headers().firstHeader("Last-Event-ID");
+		return this.requests.pathId(request, "orderId")
+			.zipWith(this.requests.userId(request))
+			.flatMap((args) -> this.statusStream.open(args.getT1(), args.getT2(), lastEventId))
+			.flatMap((events) -> ServerResponse.ok()
+				.contentType(MediaType.TEXT_EVENT_STREAM)
+				.header("Cache-Control", "no-cache")
+				.header("X-Accel-Buffering", "no")
+				.body(BodyInserters.fromServerSentEvents(events)));
+	}
+
+	/** {@code GET /api/admin/products/{productId}/sales}: what orders did to one product. */
+	Mono<ServerResponse> sales(ServerRequest request) {
+		return this.requests.pathId(request, "productId")
+			.flatMap(this.queries::sales)
+			.flatMap((sales) -> ServerResponse.ok().bodyValue(sales));
+	}
+
+}

@@ -1,0 +1,175 @@
+package com.example.flashsale.order;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+import com.example.flashsale.balance.BalancePayments;
+import com.example.flashsale.coupon.CouponRedemption;
+import com.example.flashsale.order.OrderRequestValidator.ValidOrder;
+import com.example.flashsale.order.OrderResult.Paid;
+import com.example.flashsale.order.OrderViews.Item;
+import com.example.flashsale.order.OrderViews.Placed;
+import com.example.flashsale.outbox.Outbox;
+import com.example.flashsale.product.Inventory;
+import com.example.flashsale.product.Inventory.Line;
+import com.example.flashsale.product.ProductCatalog;
+import com.example.flashsale.support.db.DbErrors;
+import com.example.flashsale.support.problem.ProblemException;
+
+/**
+ * The payment transaction of one order (docs/flows.md "Order and payment", step 6): coupon USED, balance
+ * deducted conditionally (402 INSUFFICIENT_BALANCE), PAYMENT ledger row, payment row, outbox event, order
+ * PAID with its stored answer, and last the conditional durable stock decrement, so a hot product's row is
+ * locked only for that statement and the commit. A deadlock victim (rolled back whole before its commit)
+ * is run again. After the commit: the reservation record is dropped, the product cache evicted and PAID
+ * published.
+ */
+@Component
+class OrderPayment {
+
+	private static final Log logger = LogFactory.getLog(OrderPayment.class);
+
+	private final OrderRepository orders;
+
+	private final CouponRedemption coupons;
+
+	private final BalancePayments payments;
+
+	private final Outbox outbox;
+
+	private final Inventory inventory;
+
+	private final ProductCatalog catalog;
+
+	private final OrderStatusEvents statusEvents;
+
+	private final OrderAnswers answers;
+
+	private final JsonMapper json;
+
+	private final TransactionalOperator transactional;
+
+	private final OrderProperties properties;
+
+	OrderPayment(OrderRepository orders, CouponRedemption coupons, BalancePayments payments, Outbox outbox,
+			Inventory inventory, ProductCatalog catalog, OrderStatusEvents statusEvents, OrderAnswers answers,
+			JsonMapper json, TransactionalOperator transactional, OrderProperties properties) {
+		this.orders = orders;
+		this.coupons = coupons;
+		this.payments = payments;
+		this.outbox = outbox;
+		this.inventory = inventory;
+		this.catalog = catalog;
+		this.statusEvents = statusEvents;
+		this.answers = answers;
+		this.json = json;
+		this.transactional = transactional;
+		this.properties = properties;
+	}
+
+	/** What one order pays: the lines at their snapshot prices, the total, the coupon's discount (KRW). */
+	record Payment(long userId, ValidOrder request, List<Item> items, long total, long discount, Instant now) {
+
+		long paid() {
+			return this.total - this.discount;
+		}
+
+	}
+
+	/**
+	 * The data-platform event of a paid order (the outbox payload; docs/flows.md "After commit: the outbox relay"). Money in
+	 * KRW.
+	 */
+	record OrderPaidEvent(long orderId, long userId, OrderStatus status, List<Item> items, long totalAmount,
+			long discountAmount, long paidAmount, Long userCouponId, Instant paidAt) {
+	}
+
+	/** The outbox event types of the order feature. */
+	enum EventType {
+
+		/** An order was paid; its payload is an {@link OrderPaidEvent}. */
+		ORDER_PAID
+
+	}
+
+	/**
+	 * Pays for {@code orderId}.
+	 * @return {@link Paid}; a business refusal as a {@link ProblemException} (rolled back), a fault as
+	 * {@link NotCommitted} (rolled back, nothing was charged) or {@link CommitUnknown} (the commit was sent:
+	 * it may have happened)
+	 */
+	Mono<OrderResult> pay(long orderId, Payment payment) {
+		long userId = payment.userId();
+		Instant now = payment.now();
+		List<Line> lines = payment.request().lines();
+		Long userCouponId = payment.request().userCouponId();
+		Paid paid = new Paid(new Placed(orderId, OrderStatus.PAID, payment.items(), payment.total(), payment.discount(),
+				payment.paid()));
+		OrderOutcome answer = this.answers.render(paid);
+		String event = this.json.writeValueAsString(new OrderPaidEvent(orderId, userId, OrderStatus.PAID,
+				payment.items(), payment.total(), payment.discount(), payment.paid(), userCouponId, now));
+		AtomicBoolean commitSent = new AtomicBoolean();
+		Mono<Void> work = Mono.defer(() -> ((userCouponId != null)
+				? this.coupons.use(userId, userCouponId, orderId, now) : Mono.<Void>empty())
+			.then(this.payments.pay(userId, orderId, payment.paid(), now))
+			.then(this.orders.insertPayment(orderId, payment.paid(), now))
+			.then(this.outbox.append(orderId, EventType.ORDER_PAID.name(), event, now))
+			.then(this.orders.markPaid(orderId, payment.paid(), answer.status(),
+					new String(answer.body(), StandardCharsets.UTF_8), now))
+			.flatMap((marked) -> marked ? this.inventory.takeDurable(lines, now)
+					: Mono.error(new IllegalStateException("order " + orderId + " is no longer PENDING")))
+			.doOnSuccess((done) -> commitSent.set(true)));
+		return work.as(this.transactional::transactional)
+			// a deadlock victim was rolled back whole before its commit: running it again is safe
+			.retryWhen(Retry.max(2).filter((ex) -> !commitSent.get() && DbErrors.is(ex, DbErrors.DEADLOCK)))
+			.timeout(this.properties.paymentTimeout())
+			.then(Mono.defer(() -> afterCommit(orderId, lines)))
+			.doOnSuccess((done) -> this.statusEvents.publishDetached(orderId, OrderProgress.PAID, now))
+			.<OrderResult>thenReturn(paid)
+			.onErrorMap((ex) -> !(ex instanceof ProblemException),
+					(ex) -> commitSent.get() ? new CommitUnknown(ex) : new NotCommitted(ex));
+	}
+
+	private Mono<Void> afterCommit(long orderId, List<Line> lines) {
+		return this.inventory.confirm(orderId)
+			.onErrorResume((ex) -> {
+				logger.warn("Could not drop the reservation record of paid order " + orderId + ": " + ex);
+				return Mono.empty();
+			})
+			.then(this.catalog.evict(lines.stream().map(Line::productId).toList()))
+			.onErrorResume((ex) -> {
+				logger.warn("Could not evict the product cache after order " + orderId + "; it expires by TTL: " + ex);
+				return Mono.empty();
+			});
+	}
+
+	/** The payment failed before its commit was sent: it was rolled back, nothing was charged. */
+	static final class NotCommitted extends RuntimeException {
+
+		NotCommitted(Throwable cause) {
+			super(cause.toString(), cause, false, false);
+		}
+
+	}
+
+	/** The payment failed once its commit was sent: whether it committed is unknown. */
+	static final class CommitUnknown extends RuntimeException {
+
+		CommitUnknown(Throwable cause) {
+			super(cause.toString(), cause, false, false);
+		}
+
+	}
+
+}

@@ -1,0 +1,132 @@
+package com.example.flashsale.order;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Service;
+
+import com.example.flashsale.balance.UserLock;
+import com.example.flashsale.order.OrderIdempotency.Claim;
+import com.example.flashsale.order.OrderIdempotency.Claimed;
+import com.example.flashsale.order.OrderIdempotency.Finished;
+import com.example.flashsale.order.OrderIdempotency.Running;
+import com.example.flashsale.order.OrderRequestValidator.ValidOrder;
+import com.example.flashsale.order.OrderResult.Refused;
+import com.example.flashsale.support.problem.ErrorCode;
+import com.example.flashsale.support.problem.ProblemException;
+import com.example.flashsale.support.reactor.RunToCompletion;
+
+/**
+ * Places orders idempotently (docs/flows.md "Order and payment", steps 1-2): the {@code Idempotency-Key}
+ * claim ({@link OrderIdempotency}: a replay, 409 REQUEST_IN_PROGRESS or 422 IDEMPOTENCY_KEY_REUSED end
+ * here), the user's lock (held by another order or a charge: 409 REQUEST_IN_PROGRESS), then the
+ * {@link OrderSaga}, whose answer is stored for replays. When Redis lost the key's record but the
+ * database has the key's order, the answer comes from the order ({@link #replayFromDatabase}).
+ */
+@Service
+class OrderPlacement {
+
+	private static final Log logger = LogFactory.getLog(OrderPlacement.class);
+
+	/** Refusals stored for replay; the others (in progress, key reused, unavailable) leave the key free. */
+	private static final Set<ErrorCode> STORED = EnumSet.of(ErrorCode.PRODUCT_NOT_FOUND, ErrorCode.PRODUCT_NOT_AVAILABLE,
+			ErrorCode.INSUFFICIENT_STOCK, ErrorCode.INVALID_COUPON, ErrorCode.INSUFFICIENT_BALANCE);
+
+	private final OrderIdempotency idempotency;
+
+	private final UserLock userLock;
+
+	private final OrderSaga saga;
+
+	private final OrderCompensation compensation;
+
+	private final OrderRepository orders;
+
+	private final OrderAnswers answers;
+
+	private final OrderProperties properties;
+
+	private final Clock clock;
+
+	OrderPlacement(OrderIdempotency idempotency, UserLock userLock, OrderSaga saga, OrderCompensation compensation,
+			OrderRepository orders, OrderAnswers answers, OrderProperties properties, Clock clock) {
+		this.idempotency = idempotency;
+		this.userLock = userLock;
+		this.saga = saga;
+		this.compensation = compensation;
+		this.orders = orders;
+		this.answers = answers;
+		this.properties = properties;
+		this.clock = clock;
+	}
+
+	/**
+	 * Places an order for {@code userId}. Runs to its end even when the client hangs up.
+	 * @return the answer to send (also for the stored business refusals: 402, 404, 409, 400 INVALID_COUPON);
+	 * signals 409 REQUEST_IN_PROGRESS, 422 IDEMPOTENCY_KEY_REUSED, 404 USER_NOT_FOUND and backend faults
+	 * before any order existed (503) as errors, leaving the key free for a retry
+	 */
+	Mono<OrderOutcome> place(long userId, String idempotencyKey, ValidOrder request) {
+		return RunToCompletion.of(() -> this.idempotency.claim(userId, idempotencyKey, request.requestHash())
+			.flatMap((claim) -> answer(userId, idempotencyKey, request, claim)));
+	}
+
+	private Mono<OrderOutcome> answer(long userId, String key, ValidOrder request, Claim claim) {
+		if (claim instanceof Claimed claimed) {
+			return runClaimed(userId, key, request, claimed);
+		}
+		if (claim instanceof Running running) {
+			return Mono.error(running.requestHash().equals(request.requestHash()) ? OrderAnswers.inProgress()
+					: OrderAnswers.reused());
+		}
+		Finished finished = (Finished) claim;
+		return finished.requestHash().equals(request.requestHash()) ? Mono.just(finished.outcome())
+				: Mono.error(OrderAnswers.reused());
+	}
+
+	private Mono<OrderOutcome> runClaimed(long userId, String key, ValidOrder request, Claimed claimed) {
+		return this.userLock.withLock(userId, OrderAnswers::accountBusy, (lease) -> this.saga.run(userId, key, request)
+				.map(this.answers::render)
+				// the key already has an order: Redis lost its record
+				.switchIfEmpty(Mono.defer(() -> replayFromDatabase(userId, key, request.requestHash()))))
+			.onErrorResume(ProblemException.class, (problem) -> STORED.contains(problem.code())
+					? Mono.just(this.answers.render(new Refused(problem, null))) : Mono.error(problem))
+			.flatMap((outcome) -> this.idempotency.finish(claimed, outcome)
+				.onErrorResume((ex) -> {
+					logger.warn("Could not store the answer of order key " + key + " in Redis; the database keeps it: " + ex);
+					return Mono.empty();
+				})
+				.thenReturn(outcome))
+			.onErrorResume((ex) -> this.idempotency.abandon(claimed)
+				.onErrorResume((abandonFailed) -> Mono.empty())
+				.then(Mono.error(ex)));
+	}
+
+	/** Redis lost the idempotency record but the database has the key's order: answer from the order. */
+	private Mono<OrderOutcome> replayFromDatabase(long userId, String key, String requestHash) {
+		Instant now = this.clock.instant();
+		return this.orders.findByKey(userId, key)
+			.switchIfEmpty(Mono.error(() -> new IllegalStateException("order key " + key + " is taken but not found")))
+			.flatMap((order) -> {
+				if (!order.requestHash().equals(requestHash)) {
+					return Mono.error(OrderAnswers.reused());
+				}
+				if (order.responseStatus() != null) {
+					return Mono.just(new OrderOutcome(order.responseStatus(),
+							order.responseBody().getBytes(StandardCharsets.UTF_8)));
+				}
+				if (order.createdAt().isAfter(now.minus(this.properties.inFlightTtl()))) {
+					return Mono.error(OrderAnswers.inProgress());
+				}
+				return this.compensation.leavePending(order.id()).map(this.answers::render);
+			});
+	}
+
+}

@@ -1,0 +1,48 @@
+package com.example.flashsale.outbox;
+
+import java.time.Instant;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * The transactional outbox as other features use it (docs/flows.md "After commit: the outbox relay"):
+ * a feature appends an event in its own transaction, and learns of its delivery through a
+ * {@link DeliveryListener} bean. The outbox knows nothing of the features that use it.
+ */
+@Component
+public class Outbox {
+
+	private final OutboxRepository repository;
+
+	Outbox(OutboxRepository repository) {
+		this.repository = repository;
+	}
+
+	/**
+	 * Appends an event for the data platform, {@code PENDING} and due now, in the caller's transaction: it
+	 * exists exactly when the caller's work commits.
+	 * @param orderId the order the event is about
+	 * @param eventType the event's type, e.g. {@code ORDER_PAID}
+	 * @param payload the event's JSON
+	 */
+	public Mono<Void> append(long orderId, String eventType, String payload, Instant now) {
+		return this.repository.insert(orderId, eventType, payload, now);
+	}
+
+	/**
+	 * Told of each event's final delivery outcome, after it is recorded; called on the relay's threads,
+	 * must not block and must not fail.
+	 */
+	public interface DeliveryListener {
+
+		/** The data platform accepted the event of {@code orderId}. */
+		void delivered(long orderId, Instant at);
+
+		/** The relay gave up on the event of {@code orderId} (FAILED, for operators). */
+		void givenUp(long orderId, Instant at);
+
+	}
+
+}

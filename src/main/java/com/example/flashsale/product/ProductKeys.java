@@ -1,0 +1,32 @@
+package com.example.flashsale.product;
+
+/**
+ * The Redis keys of the product feature (docs/redis.md). Stock and reservation keys share the hash tag
+ * {@code {catalog}}, so one Lua script may reserve every line of an order atomically even on Redis
+ * Cluster (the price: all stock lives on one shard). Cache keys must not contain braces (the read-through
+ * cache uses the key itself as its hash tag).
+ */
+public final class ProductKeys {
+
+	/** The cached list of active products. */
+	public static final String ALL = "products:all";
+
+	private ProductKeys() {
+	}
+
+	/** The sellable stock of {@code productId}. */
+	public static String stock(long productId) {
+		return "stock:{catalog}:" + productId;
+	}
+
+	/** The reservation record of {@code orderId} (a hash of stock key to reserved quantity). */
+	public static String reservation(long orderId) {
+		return "reservation:{catalog}:" + orderId;
+	}
+
+	/** The cached view of one product. */
+	static String product(long productId) {
+		return "product:" + productId;
+	}
+
+}
