@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 /**
- * Browse and charge: {@code vus} virtual users arrive within {@code duration} seconds, each on one
- * of {@code users} accounts picked at random (so several share an account and sometimes collide on
- * its charge lock). Each lists the products, reads one, charges 1,000, 5,000 or 10,000 and reads
- * its balance.
+ * Browse and charge: {@code vus} virtual users, injected by the chosen profile (default spike: all
+ * arriving within {@code duration} seconds; see {@link Injection}), each on one of {@code accounts}
+ * accounts picked at random (so several share an account and sometimes collide on its charge
+ * lock). Each lists the products, reads one, charges 1,000, 5,000 or 10,000 and reads its balance.
  *
  * <p>Pass/fail:
  *
@@ -31,12 +31,13 @@ import java.util.stream.IntStream;
  * <pre>
  * mvn -f load-tests/pom.xml gatling:test \
  *     -Dgatling.simulationClass=com.example.flashsale.load.BrowseAndChargeSimulation \
- *     [-Dprofile=smoke] [-Dvus=2000 -Dusers=200 -Dproducts=20 -Dduration=20 -Dp99Ms=2000]
+ *     [-Dprofile=smoke|spike|ramp-hold|soak] [-Dvus=2000 -Dduration=20] [-Drate=.. -DrampSeconds=..]
+ *     [-Daccounts=200 -Dproducts=20 -Dp99Ms=2000]
  * </pre>
  */
 public class BrowseAndChargeSimulation extends Simulation {
 
-  private static final long[] AMOUNTS = {1_000, 5_000, 10_000};
+  private static final long[] AMOUNTS = Config.BrowseAndCharge.AMOUNTS;
 
   private static final String MORE_PAGES = "morePages";
 
@@ -108,16 +109,10 @@ public class BrowseAndChargeSimulation extends Simulation {
         : next.set(MORE_PAGES, false);
   }
 
-  private static OpenInjectionStep injection() {
-    return Config.smoke
-        ? atOnceUsers(Config.BrowseAndCharge.vus)
-        : rampUsers(Config.BrowseAndCharge.vus).during(Config.BrowseAndCharge.durationSeconds);
-  }
-
   {
     setUp(
             browseAndCharge
-                .injectOpen(injection())
+                .injectOpen(Config.BrowseAndCharge.injection.steps())
                 .andThen(verify.injectOpen(atOnceUsers(Config.BrowseAndCharge.accounts))))
         .protocols(Endpoints.protocol("browse-and-charge"))
         .assertions(
@@ -161,7 +156,9 @@ public class BrowseAndChargeSimulation extends Simulation {
   public void after() {
     int accounts = Config.BrowseAndCharge.accounts;
     System.out.println(
-        "BROWSE AND CHARGE: vus="
+        "BROWSE AND CHARGE: profile="
+            + Config.profile.label
+            + " vus="
             + Config.BrowseAndCharge.vus
             + " accounts="
             + accounts

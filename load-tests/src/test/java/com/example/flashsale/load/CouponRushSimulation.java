@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Flash-sale rush: {@code users} distinct users each try once to grab a coupon of {@code quantity}
- * units, all arriving within {@code duration} seconds.
+ * Flash-sale rush: {@code vus} virtual users, each a distinct user id, try once each to grab a
+ * coupon of {@code quantity} units, injected by the chosen profile (default spike: all arriving
+ * within {@code duration} seconds; see {@link Injection}).
  *
  * <p>Pass/fail:
  *
@@ -21,7 +22,7 @@ import java.util.stream.Stream;
  *       timeout... fails) and global p99 &lt; {@code p99Ms}.
  *   <li>a one-user "Verify coupon stock" scenario chained after the rush ({@code andThen}): waits
  *       until the admin issuedCount (MySQL) settles, then its request fails unless exactly
- *       min(users, quantity) answers were 201, issuedCount equals that number and
+ *       min(vus, quantity) answers were 201, issuedCount equals that number and
  *       remainingQuantity (Redis) == quantity - that number. A failed verification is a failed
  *       request, so the first assertion fails, Gatling exits non-zero and {@code mvn gatling:test}
  *       fails, with the reason visible in the HTML report (Errors table).
@@ -31,7 +32,8 @@ import java.util.stream.Stream;
  * <pre>
  * mvn -f load-tests/pom.xml gatling:test \
  *     -Dgatling.simulationClass=com.example.flashsale.load.CouponRushSimulation \
- *     [-Dprofile=smoke] [-Dusers=5000 -Dquantity=100 -Dduration=5 -Dp99Ms=2000] [-Dsecret=...]
+ *     [-Dprofile=smoke|spike|ramp-hold|soak] [-Dvus=5000 -Dduration=5] [-Drate=.. -DrampSeconds=..]
+ *     [-Dquantity=100 -Dp99Ms=2000] [-Dsecret=...]
  * </pre>
  */
 public class CouponRushSimulation extends Simulation {
@@ -93,7 +95,9 @@ public class CouponRushSimulation extends Simulation {
                                 && issued == session.getLong("previousIssued");
                         return session.set("settled", settled).set("previousIssued", issued);
                       }))
-          .exec(Endpoints.verifyCouponStock(Config.quantity, Config.expectedWinners()))
+          .exec(
+              Endpoints.verifyCouponStock(
+                  Config.CouponRush.quantity, Config.CouponRush.expectedWinners()))
           .exec(
               session -> {
                 if (session.contains(Endpoints.ISSUED_COUNT)) {
@@ -111,14 +115,10 @@ public class CouponRushSimulation extends Simulation {
 
   private static volatile long verifiedRemaining = -1;
 
-  private static OpenInjectionStep injection() {
-    return Config.smoke
-        ? atOnceUsers(Config.users)
-        : rampUsers(Config.users).during(Config.durationSeconds);
-  }
-
   {
-    setUp(rush.injectOpen(injection()).andThen(verify.injectOpen(atOnceUsers(1))))
+    setUp(
+            rush.injectOpen(Config.CouponRush.injection.steps())
+                .andThen(verify.injectOpen(atOnceUsers(1))))
         .protocols(Endpoints.protocol("coupon-rush"))
         .assertions(
             global().failedRequests().count().is(0L),
@@ -127,13 +127,13 @@ public class CouponRushSimulation extends Simulation {
 
   @Override
   public void before() {
-    System.out.println("COUPON RUSH config: " + Config.describe());
-    couponId = Endpoints.Admin.createCoupon(Config.quantity);
+    System.out.println("COUPON RUSH config: " + Config.CouponRush.describe());
+    couponId = Endpoints.Admin.createCoupon(Config.CouponRush.quantity);
     System.out.println(
         "COUPON RUSH: created coupon id="
             + couponId
             + " quantity="
-            + Config.quantity
+            + Config.CouponRush.quantity
             + ", user ids from "
             + FIRST_USER_ID);
   }
@@ -159,14 +159,18 @@ public class CouponRushSimulation extends Simulation {
         System.out.println("COUPON RUSH: cannot read coupon state: " + e.getMessage());
       }
     }
-    long expected = Config.expectedWinners();
+    long expected = Config.CouponRush.expectedWinners();
     boolean ok =
-        created == expected && issued == created && remaining == Config.quantity - created;
+        created == expected
+            && issued == created
+            && remaining == Config.CouponRush.quantity - created;
     System.out.println(
-        "COUPON RUSH: users="
-            + Config.users
+        "COUPON RUSH: profile="
+            + Config.profile.label
+            + " vus="
+            + Config.CouponRush.vus
             + " quantity="
-            + Config.quantity
+            + Config.CouponRush.quantity
             + " created201="
             + created
             + " issuedCount="
@@ -180,7 +184,7 @@ public class CouponRushSimulation extends Simulation {
             + " other="
             + IssueOutcomes.other()
             + " noAnswer="
-            + (Config.users - IssueOutcomes.answered())
+            + (Config.CouponRush.vus - IssueOutcomes.answered())
             + " couponId="
             + couponId
             + " expected201="

@@ -119,7 +119,7 @@ public final class Endpoints {
    * the {@code failedRequests == 0} assertion fails the run and the HTML report shows why) unless:
    *
    * <ul>
-   *   <li>issuedCount == expectedWinners (min(users, quantity));
+   *   <li>issuedCount == expectedWinners (min(vus, quantity));
    *   <li>issuedCount == number of 201 answers counted by {@link IssueOutcomes} (so, with the
    *       first rule, exactly expectedWinners answers were 201);
    *   <li>remainingQuantity (Redis) == quantity - number of 201 answers.
@@ -136,7 +136,7 @@ public final class Endpoints {
             jmesPath("issuedCount")
                 .ofLong()
                 .is(expectedWinners)
-                .name("issuedCount == min(users, quantity)"),
+                .name("issuedCount == min(vus, quantity)"),
             jmesPath("issuedCount")
                 .ofLong()
                 .is(session -> IssueOutcomes.created201())
@@ -472,7 +472,7 @@ public final class Endpoints {
    * HTML report shows why) unless, with n = the hot orders answered 201 ({@link OrderOutcomes}):
    *
    * <ul>
-   *   <li>paidOrders == expectedWins (min(users, stock)) == n, and paidQuantity == n (quantity 1
+   *   <li>paidOrders == expectedWins (min(vus, stock)) == n, and paidQuantity == n (quantity 1
    *       each);
    *   <li>stock (MySQL) == initialStock - n and sellableStock (Redis) == initialStock - n (both 0
    *       when the product sold out);
@@ -499,7 +499,7 @@ public final class Endpoints {
             jmesPath("paidOrders")
                 .ofLong()
                 .is(expectedWins)
-                .name("paidOrders == min(users, stock)"),
+                .name("paidOrders == min(vus, stock)"),
             jmesPath("paidOrders")
                 .ofLong()
                 .is(session -> OrderOutcomes.hotPlaced())

@@ -18,8 +18,9 @@ import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 /**
- * Order rush: {@code users} buyers, created and charged beforehand, arrive within {@code duration}
- * seconds. Each orders one unit of a hot product of {@code stock} units (a {@code couponShare} of
+ * Order rush: {@code vus} virtual users, each one buyer account created and charged beforehand
+ * (so {@code accounts} = {@code vus}), injected by the chosen profile (default spike: all arriving
+ * within {@code duration} seconds; see {@link Injection}). Each orders one unit of a hot product of {@code stock} units (a {@code couponShare} of
  * them with a coupon), then places {@code tailOrders} orders of 1-3 random long-tail products
  * (quantity 1-3 each, stock that cannot run out). Every attempt has its own Idempotency-Key.
  *
@@ -33,7 +34,7 @@ import java.util.stream.IntStream;
  *   <li>a one-user "Verify order rush" scenario chained after the rush ({@code andThen}): sends
  *       the first paid hot order again with the same Idempotency-Key and body (must answer 201
  *       with the same orderId) and reads it back; then waits until the hot product's admin sales
- *       settle, and its final request fails unless paidOrders == paidQuantity == min(users, stock)
+ *       settle, and its final request fails unless paidOrders == paidQuantity == min(vus, stock)
  *       == hot 201s, stock (MySQL) == sellableStock (Redis) == stock - hot 201s (0 when sold out)
  *       and pendingOrders == 0. The replay came before, so it must not have added an order. A
  *       failed verification is a failed request, so the first assertion fails, Gatling exits
@@ -45,8 +46,8 @@ import java.util.stream.IntStream;
  * <pre>
  * mvn -f load-tests/pom.xml gatling:test \
  *     -Dgatling.simulationClass=com.example.flashsale.load.OrderRushSimulation \
- *     [-Dprofile=smoke] [-Dusers=1000 -Dstock=100 -Dproducts=200 -DtailOrders=2 \
- *      -DcouponShare=0.2 -Dduration=10 -Dp99Ms=2000] [-Dsecret=...]
+ *     [-Dprofile=smoke|spike|ramp-hold|soak] [-Dvus=1000 -Dduration=10] [-Drate=.. -DrampSeconds=..]
+ *     [-Dstock=100 -Dproducts=200 -DtailOrders=2 -DcouponShare=0.2 -Dp99Ms=2000] [-Dsecret=...]
  * </pre>
  */
 public class OrderRushSimulation extends Simulation {
@@ -154,7 +155,13 @@ public class OrderRushSimulation extends Simulation {
 
   /** The buyer's hot order: one unit of the hot product, with its coupon if it has one. */
   private static Session hotOrder(Session session) {
-    Buyer buyer = buyers.get(nextBuyer.getAndIncrement());
+    int index = nextBuyer.getAndIncrement();
+    if (index >= buyers.size()) {
+      // cannot happen: before() creates exactly Injection#vus() buyers, what Gatling injects
+      throw new IllegalStateException(
+          "virtual user " + (index + 1) + " has no buyer: only " + buyers.size() + " were created");
+    }
+    Buyer buyer = buyers.get(index);
     String body =
         "{\"items\":[{\"productId\":"
             + hotProductId
@@ -239,14 +246,10 @@ public class OrderRushSimulation extends Simulation {
         session.getLong(Endpoints.PENDING_ORDERS));
   }
 
-  private static OpenInjectionStep injection() {
-    return Config.smoke
-        ? atOnceUsers(Config.OrderRush.users)
-        : rampUsers(Config.OrderRush.users).during(Config.OrderRush.durationSeconds);
-  }
-
   {
-    setUp(rush.injectOpen(injection()).andThen(verify.injectOpen(atOnceUsers(1))))
+    setUp(
+            rush.injectOpen(Config.OrderRush.injection.steps())
+                .andThen(verify.injectOpen(atOnceUsers(1))))
         .protocols(Endpoints.protocol("order-rush"))
         .assertions(
             global().failedRequests().count().is(0L),
@@ -288,7 +291,8 @@ public class OrderRushSimulation extends Simulation {
     List<Buyer> prepared =
         new ArrayList<>(
             inParallel(
-                Config.OrderRush.users, i -> prepareBuyer(i, i < Config.OrderRush.couponUsers)));
+                Config.OrderRush.accounts,
+                i -> prepareBuyer(i, i < Config.OrderRush.couponUsers)));
     Collections.shuffle(prepared);
     buyers = List.copyOf(prepared);
     System.out.println(
@@ -378,10 +382,12 @@ public class OrderRushSimulation extends Simulation {
             && state.sellableStock() != null
             && state.sellableStock() == left
             && state.pendingOrders() == 0;
-    long requests = (long) Config.OrderRush.users * (1 + Config.OrderRush.tailOrders);
+    long requests = (long) Config.OrderRush.vus * (1 + Config.OrderRush.tailOrders);
     System.out.println(
-        "ORDER RUSH: users="
-            + Config.OrderRush.users
+        "ORDER RUSH: profile="
+            + Config.profile.label
+            + " vus="
+            + Config.OrderRush.vus
             + " stock="
             + Config.OrderRush.stock
             + " hot201="
