@@ -3,6 +3,7 @@ package com.example.flashsale.coupon;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -91,6 +92,17 @@ class CouponIssueState {
 	/** The remaining quantity as Redis has it, empty when the state is not loaded. */
 	Mono<Long> remaining(long couponId) {
 		return this.redis.<String, String>opsForHash().get(CouponKeys.state(couponId), "remaining").map(Long::valueOf);
+	}
+
+	/**
+	 * The event's state hash as Redis has it: {@code remaining}, the window, and the outcome counts
+	 * {@code n:<OUTCOME>} the issue script keeps; empty when the state is not loaded.
+	 */
+	Mono<Map<String, String>> stateFields(long couponId) {
+		return this.redis.<String, String>opsForHash()
+			.entries(CouponKeys.state(couponId))
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue)
+			.filter((fields) -> !fields.isEmpty());
 	}
 
 	/** The coupon ids that have an issue log in Redis. */

@@ -55,6 +55,15 @@ class CouponRepository {
 			.one();
 	}
 
+	/** Up to {@code limit} events whose window ends after {@code endsAfter}, newest first. */
+	Flux<Coupon> findEndingAfter(Instant endsAfter, int limit) {
+		return this.db.sql("SELECT " + COUPON_COLUMNS + " FROM coupons WHERE ends_at > ? ORDER BY id DESC LIMIT ?")
+			.bind(0, utc(endsAfter))
+			.bind(1, limit)
+			.map(CouponRepository::coupon)
+			.all();
+	}
+
 	/** Takes the row lock of coupon {@code couponId} until the end of the current transaction. */
 	Mono<Void> lockCoupon(long couponId) {
 		return this.db.sql("SELECT id FROM coupons WHERE id = ? FOR UPDATE")

@@ -1,8 +1,10 @@
 package com.example.flashsale.coupon;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 import reactor.core.publisher.Flux;
@@ -29,15 +31,19 @@ public class CouponService {
 
 	private final IssueWriter writer;
 
+	private final CouponMetrics metrics;
+
 	private final Clock clock;
 
 	/** One load per coupon at a time per instance, however many requests find its state missing. */
 	private final Map<Long, Mono<Boolean>> loading = new ConcurrentHashMap<>();
 
-	CouponService(CouponRepository repository, CouponIssueState state, IssueWriter writer, Clock clock) {
+	CouponService(CouponRepository repository, CouponIssueState state, IssueWriter writer, CouponMetrics metrics,
+			Clock clock) {
 		this.repository = repository;
 		this.state = state;
 		this.writer = writer;
+		this.metrics = metrics;
 		this.clock = clock;
 	}
 
@@ -62,7 +68,9 @@ public class CouponService {
 	 * COUPON_ALREADY_ISSUED 409, COUPON_SOLD_OUT 410
 	 */
 	Mono<IssuedCoupon> issue(long couponId, long userId) {
-		return RunToCompletion.of(() -> decideAndCommit(couponId, userId, true));
+		return RunToCompletion.of(() -> decideAndCommit(couponId, userId, true))
+			.doOnSuccess((issued) -> this.metrics.issued(couponId))
+			.doOnError((error) -> this.metrics.refused(couponId, error));
 	}
 
 	private Mono<IssuedCoupon> decideAndCommit(long couponId, long userId, boolean loadIfMissing) {
@@ -126,6 +134,27 @@ public class CouponService {
 						.then(this.state.remaining(couponId))
 					: Mono.just((long) coupon.totalQuantity() - coupon.issuedCount())))
 			.map((remaining) -> CouponAdminView.of(coupon, remaining)));
+	}
+
+	/**
+	 * The events open now or closed within {@code closedWithin}, newest first, at most {@code limit}, with
+	 * their durable issued count and their live Redis state (for the operator console).
+	 */
+	public Flux<CouponLive> live(Duration closedWithin, int limit) {
+		return this.repository.findEndingAfter(this.clock.instant().minus(closedWithin), limit)
+			.concatMap((coupon) -> this.state.stateFields(coupon.id())
+				.defaultIfEmpty(Map.of())
+				.map((fields) -> {
+					Map<String, Long> outcomes = new TreeMap<>();
+					fields.forEach((field, value) -> {
+						if (field.startsWith("n:")) {
+							outcomes.put(field.substring(2), Long.valueOf(value));
+						}
+					});
+					String remaining = fields.get("remaining");
+					return new CouponLive(coupon.id(), coupon.code(), coupon.name(), coupon.totalQuantity(),
+							coupon.issuedCount(), (remaining != null) ? Long.valueOf(remaining) : null, outcomes);
+				}));
 	}
 
 	private Mono<Coupon> findCoupon(long couponId) {

@@ -35,9 +35,12 @@ class IssueLogRecovery extends BackgroundJob {
 
 	private final CouponProperties.Recovery properties;
 
+	private final CouponMetrics metrics;
+
 	IssueLogRecovery(CouponIssueState state, IssueWriter writer, Clock clock, CouponProperties properties,
-			SingleRunJobs jobs) {
+			SingleRunJobs jobs, CouponMetrics metrics) {
 		super(jobs);
+		this.metrics = metrics;
 		this.state = state;
 		this.writer = writer;
 		this.clock = clock;
@@ -83,6 +86,7 @@ class IssueLogRecovery extends BackgroundJob {
 	protected Mono<Long> runOnce() {
 		return recover(this.properties.minAge()).doOnNext((replayed) -> {
 			if (replayed > 0) {
+				this.metrics.recovered(replayed);
 				logger.info("Recovered " + replayed + " coupon issues from the Redis log");
 			}
 		});

@@ -9,6 +9,9 @@ final class OrderKeys {
 	/** The pub/sub channel of every order's status changes. */
 	static final String STATUS_CHANNEL = "order-status";
 
+	/** The hash of open status streams per instance: field instance id, value {@code <count>|<epoch ms>}. */
+	static final String STREAM_CENSUS = "order-status:streams";
+
 	private OrderKeys() {
 	}
 

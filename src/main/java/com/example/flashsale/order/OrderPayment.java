@@ -62,9 +62,11 @@ class OrderPayment {
 
 	private final OrderProperties properties;
 
+	private final OrderMetrics metrics;
+
 	OrderPayment(OrderRepository orders, CouponRedemption coupons, BalancePayments payments, Outbox outbox,
 			Inventory inventory, ProductCatalog catalog, OrderStatusEvents statusEvents, OrderAnswers answers,
-			JsonMapper json, TransactionalOperator transactional, OrderProperties properties) {
+			JsonMapper json, TransactionalOperator transactional, OrderProperties properties, OrderMetrics metrics) {
 		this.orders = orders;
 		this.coupons = coupons;
 		this.payments = payments;
@@ -76,6 +78,7 @@ class OrderPayment {
 		this.json = json;
 		this.transactional = transactional;
 		this.properties = properties;
+		this.metrics = metrics;
 	}
 
 	/** What one order pays: the lines at their snapshot prices, the total, the coupon's discount (KRW). */
@@ -130,7 +133,11 @@ class OrderPayment {
 			.flatMap((marked) -> marked ? this.inventory.takeDurable(lines, now)
 					: Mono.error(new IllegalStateException("order " + orderId + " is no longer PENDING")))
 			.doOnSuccess((done) -> commitSent.set(true)));
-		return work.as(this.transactional::transactional)
+		return Mono.defer(() -> {
+			long started = System.nanoTime();
+			return work.as(this.transactional::transactional)
+				.doFinally((signal) -> this.metrics.payment(System.nanoTime() - started));
+		})
 			// a deadlock victim was rolled back whole before its commit: running it again is safe
 			.retryWhen(Retry.max(2).filter((ex) -> !commitSent.get() && DbErrors.is(ex, DbErrors.DEADLOCK)))
 			.timeout(this.properties.paymentTimeout())

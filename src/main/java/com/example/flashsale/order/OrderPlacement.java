@@ -53,10 +53,12 @@ class OrderPlacement {
 
 	private final OrderProperties properties;
 
+	private final OrderMetrics metrics;
+
 	private final Clock clock;
 
 	OrderPlacement(OrderIdempotency idempotency, UserLock userLock, OrderSaga saga, OrderCompensation compensation,
-			OrderRepository orders, OrderAnswers answers, OrderProperties properties, Clock clock) {
+			OrderRepository orders, OrderAnswers answers, OrderProperties properties, OrderMetrics metrics, Clock clock) {
 		this.idempotency = idempotency;
 		this.userLock = userLock;
 		this.saga = saga;
@@ -64,6 +66,7 @@ class OrderPlacement {
 		this.orders = orders;
 		this.answers = answers;
 		this.properties = properties;
+		this.metrics = metrics;
 		this.clock = clock;
 	}
 
@@ -74,8 +77,13 @@ class OrderPlacement {
 	 * before any order existed (503) as errors, leaving the key free for a retry
 	 */
 	Mono<OrderOutcome> place(long userId, String idempotencyKey, ValidOrder request) {
-		return RunToCompletion.of(() -> this.idempotency.claim(userId, idempotencyKey, request.requestHash())
-			.flatMap((claim) -> answer(userId, idempotencyKey, request, claim)));
+		return Mono.defer(() -> {
+			long started = System.nanoTime();
+			return RunToCompletion.of(() -> this.idempotency.claim(userId, idempotencyKey, request.requestHash())
+				.flatMap((claim) -> answer(userId, idempotencyKey, request, claim)))
+				.doOnError(this.metrics::rejected)
+				.doFinally((signal) -> this.metrics.placement(System.nanoTime() - started));
+		});
 	}
 
 	private Mono<OrderOutcome> answer(long userId, String key, ValidOrder request, Claim claim) {
@@ -87,17 +95,27 @@ class OrderPlacement {
 					: OrderAnswers.reused());
 		}
 		Finished finished = (Finished) claim;
-		return finished.requestHash().equals(request.requestHash()) ? Mono.just(finished.outcome())
-				: Mono.error(OrderAnswers.reused());
+		if (!finished.requestHash().equals(request.requestHash())) {
+			return Mono.error(OrderAnswers.reused());
+		}
+		this.metrics.replayed();
+		return Mono.just(finished.outcome());
 	}
 
 	private Mono<OrderOutcome> runClaimed(long userId, String key, ValidOrder request, Claimed claimed) {
 		return this.userLock.withLock(userId, OrderAnswers::accountBusy, (lease) -> this.saga.run(userId, key, request)
+				.doOnNext(this.metrics::result)
 				.map(this.answers::render)
 				// the key already has an order: Redis lost its record
 				.switchIfEmpty(Mono.defer(() -> replayFromDatabase(userId, key, request.requestHash()))))
-			.onErrorResume(ProblemException.class, (problem) -> STORED.contains(problem.code())
-					? Mono.just(this.answers.render(new Refused(problem, null))) : Mono.error(problem))
+			.onErrorResume(ProblemException.class, (problem) -> {
+				if (!STORED.contains(problem.code())) {
+					return Mono.error(problem);
+				}
+				Refused refused = new Refused(problem, null);
+				this.metrics.result(refused);
+				return Mono.just(this.answers.render(refused));
+			})
 			.flatMap((outcome) -> this.idempotency.finish(claimed, outcome)
 				.onErrorResume((ex) -> {
 					logger.warn("Could not store the answer of order key " + key + " in Redis; the database keeps it: " + ex);
@@ -119,13 +137,14 @@ class OrderPlacement {
 					return Mono.error(OrderAnswers.reused());
 				}
 				if (order.responseStatus() != null) {
+					this.metrics.replayed();
 					return Mono.just(new OrderOutcome(order.responseStatus(),
 							order.responseBody().getBytes(StandardCharsets.UTF_8)));
 				}
 				if (order.createdAt().isAfter(now.minus(this.properties.inFlightTtl()))) {
 					return Mono.error(OrderAnswers.inProgress());
 				}
-				return this.compensation.leavePending(order.id()).map(this.answers::render);
+				return this.compensation.leavePending(order.id()).doOnNext(this.metrics::result).map(this.answers::render);
 			});
 	}
 

@@ -3,7 +3,9 @@ package com.example.flashsale.order;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
@@ -249,6 +251,14 @@ class OrderRepository {
 			.map((row) -> new SalesRow(row.get("paid_orders", Long.class), row.get("paid_quantity", Long.class),
 					row.get("pending_orders", Long.class)))
 			.one();
+	}
+
+	/** How many orders have each status. */
+	Mono<Map<OrderStatus, Long>> countByStatus() {
+		return this.db.sql("SELECT status, COUNT(*) AS n FROM orders GROUP BY status")
+			.map((row) -> Map.entry(OrderStatus.valueOf(row.get("status", String.class)), row.get("n", Long.class)))
+			.all()
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue, () -> new EnumMap<>(OrderStatus.class));
 	}
 
 	/**

@@ -1,14 +1,18 @@
 package com.example.flashsale.order;
 
 import java.time.LocalDate;
+import java.util.EnumMap;
+import java.util.Map;
 
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
 
 /**
- * What orders sold, for other features (the popular-products statistics; docs/flows.md "Popular
- * products"), so no other feature reads the order tables.
+ * What orders sold and where they stand, for other features (the popular-products statistics, docs/flows.md
+ * "Popular products"; the operator console, docs/operations.md "Operator console"), so no other feature
+ * reads the order tables.
  */
 @Component
 public class OrderSales {
@@ -25,6 +29,17 @@ public class OrderSales {
 	 * @param quantity units PAID orders bought that day
 	 */
 	public record DailySales(long productId, LocalDate day, long quantity) {
+	}
+
+	/** How many orders have each status (every status present, 0 when none). */
+	public Mono<Map<OrderStatus, Long>> ordersByStatus() {
+		return this.orders.countByStatus().map((counts) -> {
+			Map<OrderStatus, Long> all = new EnumMap<>(OrderStatus.class);
+			for (OrderStatus status : OrderStatus.values()) {
+				all.put(status, counts.getOrDefault(status, 0L));
+			}
+			return all;
+		});
 	}
 
 	/** The units PAID orders sold per product and UTC day of payment, over the days {@code from}..{@code to}. */

@@ -47,10 +47,14 @@ class OrderStatusStream {
 
 	private final OrderProperties.Stream properties;
 
-	OrderStatusStream(OrderStatusEvents events, OrderRepository orders, OrderProperties properties) {
+	private final OrderMetrics metrics;
+
+	OrderStatusStream(OrderStatusEvents events, OrderRepository orders, OrderProperties properties,
+			OrderMetrics metrics) {
 		this.events = events;
 		this.orders = orders;
 		this.properties = properties.stream();
+		this.metrics = metrics;
 	}
 
 	/** The {@code data} of a status event. */
@@ -76,6 +80,7 @@ class OrderStatusStream {
 			Sinks.Many<StatusEvent> live = Sinks.many().unicast().onBackpressureBuffer();
 			// watch before reading the log: a change made in between arrives live (and twice is harmless)
 			Runnable unwatch = this.events.watch(orderId, live);
+			Runnable closed = this.metrics.streamOpened();
 			Progress progress = new Progress(after);
 			Flux<StatusEvent> opening = this.events.history(orderId)
 				.collectList()
@@ -104,7 +109,10 @@ class OrderStatusStream {
 					}
 				})
 				.takeUntilOther(deliveryWait)
-				.doFinally((signal) -> unwatch.run());
+				.doFinally((signal) -> {
+					unwatch.run();
+					closed.run();
+				});
 		});
 	}
 

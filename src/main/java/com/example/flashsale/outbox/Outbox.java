@@ -1,5 +1,7 @@
 package com.example.flashsale.outbox;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 
 import reactor.core.publisher.Mono;
@@ -16,8 +18,11 @@ public class Outbox {
 
 	private final OutboxRepository repository;
 
-	Outbox(OutboxRepository repository) {
+	private final Clock clock;
+
+	Outbox(OutboxRepository repository, Clock clock) {
 		this.repository = repository;
+		this.clock = clock;
 	}
 
 	/**
@@ -29,6 +34,27 @@ public class Outbox {
 	 */
 	public Mono<Void> append(long orderId, String eventType, String payload, Instant now) {
 		return this.repository.insert(orderId, eventType, payload, now);
+	}
+
+	/**
+	 * The outbox as operators watch it: events per status and how long the oldest undelivered one has
+	 * waited.
+	 */
+	public Mono<Backlog> backlog() {
+		Instant now = Instant.now(this.clock);
+		return this.repository.countByStatus()
+			.zipWith(this.repository.oldestPending().map((oldest) -> Math.max(0, Duration.between(oldest, now).toMillis()))
+				.defaultIfEmpty(0L))
+			.map((counts) -> new Backlog(counts.getT1().getOrDefault(OutboxStatus.PENDING.name(), 0L),
+					counts.getT1().getOrDefault(OutboxStatus.SENT.name(), 0L),
+					counts.getT1().getOrDefault(OutboxStatus.FAILED.name(), 0L), counts.getT2()));
+	}
+
+	/**
+	 * Outbox events by status.
+	 * @param lagMs how long the oldest PENDING event has waited, ms (0 when none waits)
+	 */
+	public record Backlog(long pending, long sent, long failed, long lagMs) {
 	}
 
 	/**

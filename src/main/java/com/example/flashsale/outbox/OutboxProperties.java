@@ -28,11 +28,12 @@ record OutboxProperties(@DefaultValue("http://127.0.0.1:8089") String baseUrl, @
 	 * @param maxAttempts deliveries (claims) before an event is FAILED for operators
 	 * @param backoff the wait after a first failed delivery; doubles per attempt, with +-50 % jitter
 	 * @param maxBackoff the longest wait between deliveries
+	 * @param metricsInterval how often the backlog and lag gauges are read from MySQL
 	 */
 	record Relay(@DefaultValue("true") boolean enabled, @DefaultValue("500ms") Duration pollInterval,
 			@DefaultValue("100") int batch, @DefaultValue("16") int concurrency, @DefaultValue("30s") Duration lease,
 			@DefaultValue("10") int maxAttempts, @DefaultValue("1s") Duration backoff,
-			@DefaultValue("5m") Duration maxBackoff) {
+			@DefaultValue("5m") Duration maxBackoff, @DefaultValue("5s") Duration metricsInterval) {
 	}
 
 	/**

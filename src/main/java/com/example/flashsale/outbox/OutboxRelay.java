@@ -118,7 +118,7 @@ class OutboxRelay extends BackgroundJob {
 			.flatMap((events) -> Flux.fromIterable(events)
 				.flatMap(this::deliver, this.properties.concurrency())
 				// delivered events are marked SENT a few dozen at a time, as they come
-				.bufferTimeout(MARK_BATCH, MARK_DELAY)
+				.bufferTimeout(MARK_BATCH, MARK_DELAY, true)
 				.concatMap(this::markSent)
 				.then()
 				.timeout(sendBudget, Mono.fromRunnable(() -> logger.warn("Outbox relay: a batch of " + events.size()

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -143,6 +144,14 @@ class OutboxRepository {
 					row.get("attempts", Integer.class), instant(row, "next_attempt_at"), instant(row, "sent_at"),
 					row.get("last_error", String.class), instant(row, "created_at")))
 			.all();
+	}
+
+	/** When the oldest PENDING event was recorded; empty when none is PENDING. */
+	Mono<Instant> oldestPending() {
+		return this.db.sql("SELECT MIN(created_at) AS oldest FROM order_events WHERE status = '" + OutboxStatus.PENDING + "'")
+			.map((row) -> Optional.ofNullable(instant(row, "oldest")))
+			.one()
+			.flatMap(Mono::justOrEmpty);
 	}
 
 	/** How many events have each status. */

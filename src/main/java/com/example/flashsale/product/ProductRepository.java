@@ -43,7 +43,16 @@ class ProductRepository {
 
 	/** The ACTIVE products by id. */
 	Flux<Product> findActive() {
-		return this.db.sql("SELECT " + COLUMNS + " FROM products WHERE status = 'ACTIVE' ORDER BY id")
+		return this.db.sql("SELECT " + COLUMNS + " FROM products WHERE status = '" + ProductStatus.ACTIVE + "' ORDER BY id")
+			.map(ProductRepository::product)
+			.all();
+	}
+
+	/** The first {@code limit} ACTIVE products by id. */
+	Flux<Product> findActive(int limit) {
+		return this.db.sql("SELECT " + COLUMNS + " FROM products WHERE status = '" + ProductStatus.ACTIVE
+				+ "' ORDER BY id LIMIT ?")
+			.bind(0, limit)
 			.map(ProductRepository::product)
 			.all();
 	}

@@ -2,6 +2,7 @@ package com.example.flashsale.product;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -71,6 +72,28 @@ public class ProductStock {
 			.get(ProductKeys.stock(productId))
 			.switchIfEmpty(Mono.defer(() -> loadMissing(List.of(productId)).then(this.redis.opsForValue().get(ProductKeys.stock(productId)))))
 			.map(Long::valueOf);
+	}
+
+	/**
+	 * The first {@code limit} active products (by id) with their durable and sellable stock, read in one
+	 * query and one {@code MGET}; for the operator console and the {@code stock.reserved} gauge.
+	 */
+	public Flux<ProductLive> live(int limit) {
+		return this.repository.findActive(limit)
+			.collectList()
+			.filter((products) -> !products.isEmpty())
+			.flatMapMany((products) -> this.redis.opsForValue()
+				.multiGet(products.stream().map((product) -> ProductKeys.stock(product.id())).toList())
+				.flatMapMany((values) -> {
+					List<ProductLive> live = new ArrayList<>(products.size());
+					for (int i = 0; i < products.size(); i++) {
+						Product product = products.get(i);
+						Long sellable = (values.get(i) != null) ? Long.valueOf(values.get(i)) : null;
+						live.add(new ProductLive(product.id(), product.name(), product.stock(), sellable,
+								(sellable != null) ? Math.max(0, product.stock() - sellable) : 0));
+					}
+					return Flux.fromIterable(live);
+				}));
 	}
 
 	/**

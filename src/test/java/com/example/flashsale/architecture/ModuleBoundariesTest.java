@@ -26,7 +26,8 @@ class ModuleBoundariesTest {
 	@Test
 	void theModulesAreTheFeaturesAndSupport() {
 		assertThat(MODULES.stream().map(ApplicationModule::getIdentifier).map(Object::toString))
-			.containsExactlyInAnyOrder("balance", "coupon", "demo", "order", "outbox", "popular", "product", "support");
+			.containsExactlyInAnyOrder("balance", "console", "coupon", "demo", "order", "outbox", "popular", "product",
+					"support");
 	}
 
 }

@@ -64,7 +64,8 @@ class SecurityConfig {
 			.requestCache((cache) -> cache.requestCache(NoOpServerRequestCache.getInstance()))
 			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
 			.authorizeExchange((exchanges) -> {
-				exchanges.pathMatchers("/actuator/health", "/actuator/health/**").permitAll();
+				// probes, and the Prometheus scrape: operational figures, no user data (docs/operations.md "Metrics")
+				exchanges.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll();
 				if (local) {
 					exchanges.pathMatchers(HttpMethod.POST, DevTokenRouter.PATH).permitAll();
 				}

@@ -1,0 +1,15 @@
+package com.example.flashsale.coupon;
+
+import java.util.Map;
+
+/**
+ * A coupon event as the operator console shows it live (docs/operations.md "Operator console").
+ *
+ * @param issued user coupons durable in MySQL
+ * @param remaining what Redis has left to give, null while the event's state is not loaded in Redis
+ * @param outcomes claims decided in Redis by outcome (ISSUED, DUPLICATE, SOLD_OUT, NOT_ISSUABLE) since the
+ * state was last loaded, across every instance
+ */
+public record CouponLive(long id, String code, String name, int total, int issued, Long remaining,
+		Map<String, Long> outcomes) {
+}

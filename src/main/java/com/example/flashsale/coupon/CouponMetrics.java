@@ -1,0 +1,68 @@
+package com.example.flashsale.coupon;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.stereotype.Component;
+
+import com.example.flashsale.support.problem.ProblemException;
+
+/**
+ * The coupon feature's meters (docs/operations.md "Metrics"): {@code coupon.issue.requests} counts each
+ * claim's outcome per event (tags {@code coupon} = the event id, {@code unknown} for ids that do not exist,
+ * so a client cannot grow the tag set; {@code outcome} = issued, duplicate, sold_out, not_issuable,
+ * not_found, unavailable), and {@code coupon.issues.recovered} the issues the log recovery committed.
+ */
+@Component
+class CouponMetrics {
+
+	private final MeterRegistry registry;
+
+	private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+
+	private final Counter recovered;
+
+	CouponMetrics(MeterRegistry registry) {
+		this.registry = registry;
+		this.recovered = Counter.builder("coupon.issues.recovered")
+			.description("Coupon issues decided in Redis and committed to MySQL by the issue-log recovery")
+			.register(registry);
+	}
+
+	/** Counts a claim of {@code couponId} that was issued. */
+	void issued(long couponId) {
+		outcome(Long.toString(couponId), "issued");
+	}
+
+	/** Counts a claim of {@code couponId} that failed with {@code error}. */
+	void refused(long couponId, Throwable error) {
+		String outcome = "unavailable";
+		if (error instanceof ProblemException problem) {
+			outcome = switch (problem.code()) {
+				case COUPON_ALREADY_ISSUED -> "duplicate";
+				case COUPON_SOLD_OUT -> "sold_out";
+				case COUPON_NOT_ISSUABLE -> "not_issuable";
+				case COUPON_NOT_FOUND -> "not_found";
+				default -> "unavailable";
+			};
+		}
+		outcome("not_found".equals(outcome) ? "unknown" : Long.toString(couponId), outcome);
+	}
+
+	/** Counts issues the log recovery replayed. */
+	void recovered(long count) {
+		this.recovered.increment(count);
+	}
+
+	private void outcome(String coupon, String outcome) {
+		this.outcomes.computeIfAbsent(coupon + '|' + outcome, (key) -> Counter.builder("coupon.issue.requests")
+			.description("Coupon claims by event and outcome")
+			.tag("coupon", coupon)
+			.tag("outcome", outcome)
+			.register(this.registry)).increment();
+	}
+
+}

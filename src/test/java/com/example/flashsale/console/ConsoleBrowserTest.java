@@ -1,0 +1,94 @@
+package com.example.flashsale.console;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+
+import org.springframework.web.reactive.function.client.WebClient;
+
+import com.example.flashsale.IntegrationTest;
+import com.example.flashsale.coupon.CouponFixtures;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The operator console in a real headless Chromium (docs/operations.md "Operator console"): during a small
+ * coupon rush the page shows the event's remaining count falling to 0 and its issued count reaching the
+ * total, from the live stream, and saves a screenshot like the one the README shows. Uses the system's Chromium
+ * (Debian's {@code chromium}, or {@code CHROMIUM_PATH}); Playwright downloads no browser. Skipped, with
+ * that message, only where no Chromium is installed ({@code .ci/run} installs it).
+ */
+class ConsoleBrowserTest extends IntegrationTest {
+
+	/** Where the screenshot goes (docs/images/console.png is a copy of one, taken by hand). */
+	private static final Path SCREENSHOT = Path.of("target/screenshots/console.png");
+
+	@Test
+	void theConsoleShowsACouponRushLive() throws Exception {
+		Path chromium = chromium();
+		assumeTrue(chromium != null, "No Chromium found (apt-get install chromium, or set CHROMIUM_PATH): "
+				+ "the console's browser test cannot run here");
+		int total = 30;
+		long couponId = CouponFixtures.openEvent(this.client, adminToken(), total);
+		long firstUser = CouponFixtures.freshUsers(120);
+		try (Playwright playwright = Playwright
+			.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+				Browser browser = playwright.chromium()
+					.launch(new BrowserType.LaunchOptions().setExecutablePath(chromium)
+						.setHeadless(true)
+						.setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage")))) {
+			Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1100, 1000));
+			page.navigate("http://127.0.0.1:" + this.port + "/console");
+			page.fill("#token", adminToken());
+			page.click("button[type=submit]");
+			String row = "tr[data-coupon='" + couponId + "']";
+			page.waitForSelector(row + " .remaining:text-is('" + total + "')");
+
+			// the rush: 120 claimants over about three seconds, so the page sees the count fall
+			WebClient parallel = parallelClient();
+			Disposable rush = Flux.range(0, 120)
+				.delayElements(Duration.ofMillis(25))
+				.flatMap((i) -> status(parallel.post().uri("/api/coupons/" + couponId + "/issue")
+					.headers((h) -> h.setBearerAuth(userToken(firstUser + i)))))
+				.subscribe();
+			try {
+				page.waitForSelector(row + " .remaining:text-is('0')",
+						new Page.WaitForSelectorOptions().setTimeout(30_000));
+				page.waitForSelector(row + " .issued:text-is('" + total + "')",
+						new Page.WaitForSelectorOptions().setTimeout(30_000));
+			}
+			finally {
+				rush.dispose();
+			}
+			assertThat(page.textContent(row + " .total")).isEqualTo(Integer.toString(total));
+			assertThat(page.textContent("#status")).startsWith("Live");
+			Files.createDirectories(SCREENSHOT.getParent());
+			page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOT));
+		}
+		assertThat(SCREENSHOT).exists();
+	}
+
+	/** The system's Chromium: {@code CHROMIUM_PATH}, else Debian's or Ubuntu's usual paths; null when none. */
+	static Path chromium() {
+		String configured = System.getenv("CHROMIUM_PATH");
+		return Stream.of(configured, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+			.filter((candidate) -> candidate != null && !candidate.isBlank())
+			.map(Path::of)
+			.filter(Files::isExecutable)
+			.findFirst()
+			.orElse(null);
+	}
+
+}
