@@ -1,5 +1,7 @@
 package com.example.flashsale.console;
 
+import java.util.List;
+
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.ClassPathResource;
@@ -10,6 +12,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+
+import com.example.flashsale.support.security.StreamTokens;
+import com.example.flashsale.support.web.Requests;
 
 /** HTTP mapping of the operator console (docs/operations.md "Operator console"). */
 @Component
@@ -22,8 +27,24 @@ class ConsoleHandler {
 
 	private final LiveSnapshots snapshots;
 
-	ConsoleHandler(LiveSnapshots snapshots) {
+	private final StreamTokens streamTokens;
+
+	private final Requests requests;
+
+	ConsoleHandler(LiveSnapshots snapshots, StreamTokens streamTokens, Requests requests) {
 		this.snapshots = snapshots;
+		this.streamTokens = streamTokens;
+		this.requests = requests;
+	}
+
+	/**
+	 * {@code POST /api/admin/live/stream-token} (ADMIN): a short-lived token that opens the live stream as
+	 * {@code ?streamToken=}, for a browser's EventSource.
+	 */
+	Mono<ServerResponse> streamToken(ServerRequest request) {
+		return this.requests.userId(request)
+			.map((userId) -> this.streamTokens.issue(userId, StreamTokens.ADMIN_LIVE, List.of("ADMIN")))
+			.flatMap((issued) -> ServerResponse.ok().bodyValue(issued));
 	}
 
 	/** {@code GET /console}: the page (it asks for an admin token, or takes one from the local profile). */

@@ -16,7 +16,10 @@ class ConsoleRouter {
 
 	@Bean
 	RouterFunction<ServerResponse> consoleRoutes(ConsoleHandler handler) {
-		return route().GET("/console", handler::page).GET("/api/admin/live", handler::live).build();
+		return route().GET("/console", handler::page)
+			.GET("/api/admin/live", handler::live)
+			.POST("/api/admin/live/stream-token", handler::streamToken)
+			.build();
 	}
 
 }

@@ -1,5 +1,7 @@
 package com.example.flashsale.order;
 
+import java.util.List;
+
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.MediaType;
@@ -9,6 +11,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.example.flashsale.order.OrderViews.OrderRequest;
+import com.example.flashsale.support.security.StreamTokens;
 import com.example.flashsale.support.web.Requests;
 
 /** HTTP mapping of the order feature (docs/api.md "Orders"); decisions in {@link OrderPlacement} and the queries. */
@@ -28,13 +31,16 @@ class OrderHandler {
 
 	private final Requests requests;
 
+	private final StreamTokens streamTokens;
+
 	OrderHandler(OrderPlacement placement, OrderQueries queries, OrderStatusStream statusStream,
-			OrderProperties properties, Requests requests) {
+			OrderProperties properties, Requests requests, StreamTokens streamTokens) {
 		this.placement = placement;
 		this.queries = queries;
 		this.statusStream = statusStream;
 		this.validator = new OrderRequestValidator(properties.maxLines(), properties.maxQuantity());
 		this.requests = requests;
+		this.streamTokens = streamTokens;
 	}
 
 	/**
@@ -58,17 +64,35 @@ class OrderHandler {
 			.flatMap((order) -> ServerResponse.ok().bodyValue(order));
 	}
 
-	/** {@code GET /api/orders/{orderId}/events}: the order's status as server-sent events. */
+	/**
+	 * {@code GET /api/orders/{orderId}/events}: the order's status as server-sent events; 204 for a
+	 * reconnect to a finished order that has nothing more to send.
+	 */
 	Mono<ServerResponse> events(ServerRequest request) {
 		String lastEventId = request.headers().firstHeader("Last-Event-ID");
 		return this.requests.pathId(request, "orderId")
 			.zipWith(this.requests.userId(request))
 			.flatMap((args) -> this.statusStream.open(args.getT1(), args.getT2(), lastEventId))
-			.flatMap((events) -> ServerResponse.ok()
-				.contentType(MediaType.TEXT_EVENT_STREAM)
-				.header("Cache-Control", "no-cache")
-				.header("X-Accel-Buffering", "no")
-				.body(BodyInserters.fromServerSentEvents(events)));
+			.flatMap((opening) -> (opening instanceof OrderStatusStream.Opening.Events events)
+					? ServerResponse.ok()
+						.contentType(MediaType.TEXT_EVENT_STREAM)
+						.header("Cache-Control", "no-cache")
+						.header("X-Accel-Buffering", "no")
+						.body(BodyInserters.fromServerSentEvents(events.events()))
+					// nothing more for a finished order: 204 makes a browser's EventSource stop reconnecting
+					: ServerResponse.noContent().build());
+	}
+
+	/**
+	 * {@code POST /api/orders/{orderId}/stream-token}: a short-lived token that opens this order's status
+	 * stream as {@code ?streamToken=} (for a browser's EventSource); 404 for another user's order.
+	 */
+	Mono<ServerResponse> streamToken(ServerRequest request) {
+		return this.requests.pathId(request, "orderId")
+			.zipWith(this.requests.userId(request))
+			.flatMap((args) -> this.queries.find(args.getT1(), args.getT2())
+				.map((order) -> this.streamTokens.issue(args.getT2(), StreamTokens.orderResource(args.getT1()), List.of())))
+			.flatMap((issued) -> ServerResponse.ok().bodyValue(issued));
 	}
 
 	/** {@code GET /api/admin/products/{productId}/sales}: what orders did to one product. */

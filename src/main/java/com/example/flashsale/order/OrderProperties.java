@@ -29,9 +29,11 @@ record OrderProperties(@DefaultValue("50") int maxLines, @DefaultValue("100") in
 	 * @param deliveryWait how long a stream stays open after PAID for the data-platform delivery event
 	 * @param logTtl how long an order's status log is kept in Redis after its last change
 	 * @param logMaxEntries the most entries one order's status log keeps (approximately)
+	 * @param retry the reconnect delay a stream's first event asks of the browser ({@code retry:})
 	 */
 	record Stream(@DefaultValue("15s") Duration heartbeat, @DefaultValue("5s") Duration deliveryWait,
-			@DefaultValue("24h") Duration logTtl, @DefaultValue("32") int logMaxEntries) {
+			@DefaultValue("24h") Duration logTtl, @DefaultValue("32") int logMaxEntries,
+			@DefaultValue("3s") Duration retry) {
 	}
 
 	/**

@@ -20,6 +20,7 @@ class OrderRouter {
 			.POST("/orders", handler::place)
 			.GET("/orders/{orderId}", handler::find)
 			.GET("/orders/{orderId}/events", handler::events)
+			.POST("/orders/{orderId}/stream-token", handler::streamToken)
 			.GET("/admin/products/{productId}/sales", handler::sales))
 			.build();
 	}

@@ -1,5 +1,6 @@
 package com.example.flashsale.order;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -49,30 +50,68 @@ class OrderStatusStream {
 
 	private final OrderMetrics metrics;
 
+	private final Clock clock;
+
 	OrderStatusStream(OrderStatusEvents events, OrderRepository orders, OrderProperties properties,
-			OrderMetrics metrics) {
+			OrderMetrics metrics, Clock clock) {
 		this.events = events;
 		this.orders = orders;
 		this.properties = properties.stream();
 		this.metrics = metrics;
+		this.clock = clock;
 	}
 
 	/** The {@code data} of a status event. */
 	record StatusData(long orderId, OrderProgress status, Instant at) {
 	}
 
+	/** What a request for the stream gets: the events, or nothing more to say (a 204). */
+	sealed interface Opening {
+
+		/** The events to send. */
+		record Events(Flux<ServerSentEvent<StatusData>> events) implements Opening {
+		}
+
+		/**
+		 * A reconnect to a finished order that already has every event: answered 204, which tells a
+		 * browser's EventSource to stop reconnecting.
+		 */
+		record NothingMore() implements Opening {
+		}
+
+	}
+
 	/**
 	 * The event stream of {@code orderId} for its owner.
 	 * @param lastEventId the {@code Last-Event-ID} header of a reconnecting client, or null; an id this
 	 * service never gave is ignored (the client gets the current status)
-	 * @return the stream; 404 ORDER_NOT_FOUND when the order does not exist or is another user's
+	 * @return the stream, or {@link Opening.NothingMore} when a reconnect finds the order final and nothing
+	 * after {@code lastEventId} (and, for a PAID order, its delivery event sent or its wait over); 404
+	 * ORDER_NOT_FOUND when the order does not exist or is another user's
 	 */
-	Mono<Flux<ServerSentEvent<StatusData>>> open(long orderId, long userId, String lastEventId) {
+	Mono<Opening> open(long orderId, long userId, String lastEventId) {
 		String after = (lastEventId != null && EVENT_ID.matcher(lastEventId.trim()).matches()) ? lastEventId.trim() : null;
 		return this.orders.statusFor(orderId, userId)
 			.switchIfEmpty(Mono.error(() -> new ProblemException(ErrorCode.ORDER_NOT_FOUND,
 					"Order " + orderId + " does not exist.")))
-			.map((current) -> stream(orderId, userId, current, after));
+			.flatMap((current) -> {
+				Opening.Events events = new Opening.Events(stream(orderId, userId, current, after));
+				if (after == null || !current.status().isFinal()) {
+					return Mono.just(events);
+				}
+				return this.events.history(orderId)
+					.collectList()
+					.map((log) -> finishedFor(current, log, after) ? new Opening.NothingMore() : events);
+			});
+	}
+
+	/** Whether a client that saw {@code after} has every event of the final order {@code current}. */
+	private boolean finishedFor(StatusRow current, List<StatusEvent> log, String after) {
+		boolean nothingNew = log.stream().noneMatch((event) -> Progress.compare(event.id(), after) > 0);
+		boolean deliveryOver = current.status() != OrderStatus.PAID
+				|| log.stream().anyMatch((event) -> !event.status().isOrderStatus())
+				|| current.updatedAt().plus(this.properties.deliveryWait()).isBefore(this.clock.instant());
+		return nothingNew && deliveryOver;
 	}
 
 	private Flux<ServerSentEvent<StatusData>> stream(long orderId, long userId, StatusRow current, String after) {
@@ -100,6 +139,8 @@ class OrderStatusStream {
 					else if (progress.advance((StatusEvent) item)) {
 						StatusEvent event = (StatusEvent) item;
 						sink.next(ServerSentEvent.builder(new StatusData(orderId, event.status(), event.at()))
+							// the first event tells the browser how long to wait before reconnecting
+							.retry(progress.firstEvent() ? this.properties.retry() : null)
 							.id(event.id())
 							.event(EVENT)
 							.build());
@@ -167,6 +208,8 @@ class OrderStatusStream {
 
 		boolean delivered;
 
+		private boolean sentAny;
+
 		Progress(String after) {
 			this.lastId = after;
 		}
@@ -202,13 +245,20 @@ class OrderStatusStream {
 			return true;
 		}
 
+		/** True the first time only: whether the event about to be sent is the stream's first. */
+		boolean firstEvent() {
+			boolean first = !this.sentAny;
+			this.sentAny = true;
+			return first;
+		}
+
 		/** FAILED or CANCELED sent, or PAID and its delivery event. */
 		boolean finished() {
 			return this.lastStatus == OrderProgress.FAILED || this.lastStatus == OrderProgress.CANCELED
 					|| (this.lastStatus == OrderProgress.PAID && this.delivered);
 		}
 
-		private static int compare(String a, String b) {
+		static int compare(String a, String b) {
 			int dashA = a.indexOf('-');
 			int dashB = b.indexOf('-');
 			int byTime = Long.compareUnsigned(Long.parseUnsignedLong(a, 0, dashA, 10), Long.parseUnsignedLong(b, 0, dashB, 10));

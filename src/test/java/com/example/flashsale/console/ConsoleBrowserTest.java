@@ -3,12 +3,8 @@ package com.example.flashsale.console;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import org.junit.jupiter.api.Test;
@@ -17,6 +13,7 @@ import reactor.core.publisher.Flux;
 
 import org.springframework.web.reactive.function.client.WebClient;
 
+import com.example.flashsale.Chromium;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.coupon.CouponFixtures;
 
@@ -26,9 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The operator console in a real headless Chromium (docs/operations.md "Operator console"): during a small
  * coupon rush the page shows the event's remaining count falling to 0 and its issued count reaching the
- * total, from the live stream, and saves a screenshot like the one the README shows. Uses the system's Chromium
- * (Debian's {@code chromium}, or {@code CHROMIUM_PATH}); Playwright downloads no browser. Skipped, with
- * that message, only where no Chromium is installed ({@code .ci/run} installs it).
+ * total, from the live stream, and saves a screenshot like the one the README shows. Runs in the
+ * system's {@link Chromium}; skipped, saying so, only where none is installed.
  */
 class ConsoleBrowserTest extends IntegrationTest {
 
@@ -37,18 +33,11 @@ class ConsoleBrowserTest extends IntegrationTest {
 
 	@Test
 	void theConsoleShowsACouponRushLive() throws Exception {
-		Path chromium = chromium();
-		assumeTrue(chromium != null, "No Chromium found (apt-get install chromium, or set CHROMIUM_PATH): "
-				+ "the console's browser test cannot run here");
+		assumeTrue(Chromium.path() != null, Chromium.MISSING);
 		int total = 30;
 		long couponId = CouponFixtures.openEvent(this.client, adminToken(), total);
 		long firstUser = CouponFixtures.freshUsers(120);
-		try (Playwright playwright = Playwright
-			.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-				Browser browser = playwright.chromium()
-					.launch(new BrowserType.LaunchOptions().setExecutablePath(chromium)
-						.setHeadless(true)
-						.setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage")))) {
+		try (Playwright playwright = Chromium.playwright(); Browser browser = Chromium.launch(playwright)) {
 			Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1100, 1000));
 			page.navigate("http://127.0.0.1:" + this.port + "/console");
 			page.fill("#token", adminToken());
@@ -78,17 +67,6 @@ class ConsoleBrowserTest extends IntegrationTest {
 			page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOT));
 		}
 		assertThat(SCREENSHOT).exists();
-	}
-
-	/** The system's Chromium: {@code CHROMIUM_PATH}, else Debian's or Ubuntu's usual paths; null when none. */
-	static Path chromium() {
-		String configured = System.getenv("CHROMIUM_PATH");
-		return Stream.of(configured, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-			.filter((candidate) -> candidate != null && !candidate.isBlank())
-			.map(Path::of)
-			.filter(Files::isExecutable)
-			.findFirst()
-			.orElse(null);
 	}
 
 }

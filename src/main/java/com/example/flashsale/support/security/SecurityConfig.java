@@ -18,6 +18,8 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.observation.SecurityObservationSettings;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -55,8 +57,14 @@ class SecurityConfig {
 
 	@Bean
 	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder jwtDecoder,
-			ProblemWriter problems, Environment environment) {
+			ProblemWriter problems, Environment environment, StreamTokens streamTokens) {
 		boolean local = environment.acceptsProfiles(Profiles.of("local"));
+		// streams also accept their own short-lived ?streamToken= (browsers' EventSource sends no header)
+		http.addFilterAt(StreamTokenAuthentication.filter(streamTokens, (exchange, ex) -> problems.write(exchange,
+				ErrorCode.UNAUTHORIZED, "The stream token is invalid, expired or for another stream.")),
+				SecurityWebFiltersOrder.AUTHENTICATION);
+		// cross-origin browsers: the origins of app.cors.allowed-origins (CorsConfig)
+		http.cors(Customizer.withDefaults());
 		http.csrf(ServerHttpSecurity.CsrfSpec::disable)
 			.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
 			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
