@@ -48,9 +48,6 @@ public class PopularProducts extends BackgroundJob {
 
 	private static final Log logger = LogFactory.getLog(PopularProducts.class);
 
-	/** The cache's name and the prefix of its keys. */
-	static final String CACHE = "products:popular";
-
 	private final PopularRepository repository;
 
 	private final OrderSales sales;
@@ -75,7 +72,7 @@ public class PopularProducts extends BackgroundJob {
 		this.sales = sales;
 		this.catalog = catalog;
 		this.transactional = transactional;
-		this.cache = caches.create(CACHE, PopularList.class, properties.cacheTtl(), properties.emptyCacheTtl());
+		this.cache = caches.create(PopularKeys.CACHE, PopularList.class, properties.cacheTtl(), properties.emptyCacheTtl());
 		this.properties = properties;
 		this.clock = clock;
 	}
@@ -105,13 +102,8 @@ public class PopularProducts extends BackgroundJob {
 		}
 		LocalDate to = LocalDate.ofInstant(this.clock.instant(), ZoneOffset.UTC);
 		LocalDate from = to.minusDays(days - 1);
-		return this.cache.get(key(days, limit), () -> load(from, to, limit).filter((list) -> !list.products().isEmpty()))
+		return this.cache.get(PopularKeys.ranking(days, limit), () -> load(from, to, limit).filter((list) -> !list.products().isEmpty()))
 			.defaultIfEmpty(new PopularList(List.of(), from, to));
-	}
-
-	/** The cache key of one query: {@code products:popular:<days>:<limit>}. */
-	static String key(int days, int limit) {
-		return CACHE + ":" + days + ":" + limit;
 	}
 
 	private Mono<PopularList> load(LocalDate from, LocalDate to, int limit) {
@@ -143,7 +135,7 @@ public class PopularProducts extends BackgroundJob {
 		Mono<Long> work = this.repository.deleteDays(from, to)
 			.then(this.repository.insert(this.sales.paidQuantitiesByDay(from, to), now));
 		return RunToCompletion.of(() -> work.as(this.transactional::transactional))
-			.flatMap((rows) -> this.cache.evict(key(this.properties.defaultDays(), this.properties.defaultLimit()))
+			.flatMap((rows) -> this.cache.evict(PopularKeys.ranking(this.properties.defaultDays(), this.properties.defaultLimit()))
 				.onErrorResume((ex) -> Mono.empty())
 				.thenReturn(rows));
 	}

@@ -92,7 +92,7 @@ class PopularProductsTest extends IntegrationTest {
 		long broke = BalanceFixtures.newAccount(this.client, adminToken());
 		buy(broke, second, 100, HttpStatus.PAYMENT_REQUIRED);
 		ProductFixtures.patch(this.client, adminToken(), hidden, "{\"status\":\"INACTIVE\"}").expectStatus().isOk();
-		this.redis.delete(PopularProducts.key(1, 50), PopularProducts.key(2, 50)).block();
+		this.redis.delete(PopularKeys.ranking(1, 50), PopularKeys.ranking(2, 50)).block();
 
 		assertThat(this.popular.aggregate(today(), today()).block()).isPositive();
 
@@ -117,11 +117,11 @@ class PopularProductsTest extends IntegrationTest {
 		buy(buyer, second, 100, HttpStatus.CREATED);
 		buy(buyer, second, 100, HttpStatus.CREATED);
 		ranking("?days=3&limit=5");
-		assertThat(this.redis.hasKey(PopularProducts.key(3, 5)).block()).isTrue();
+		assertThat(this.redis.hasKey(PopularKeys.ranking(3, 5)).block()).isTrue();
 		this.popular.aggregate(today(), today()).block();
 		assertThat(entry(ranking("?days=2&limit=50"), second)).as("still the cached ranking").containsEntry("totalSales", 1_100);
-		assertThat(this.redis.hasKey(PopularProducts.key(3, 5)).block()).as("the default query is evicted").isFalse();
-		this.redis.delete(PopularProducts.key(2, 50)).block();
+		assertThat(this.redis.hasKey(PopularKeys.ranking(3, 5)).block()).as("the default query is evicted").isFalse();
+		this.redis.delete(PopularKeys.ranking(2, 50)).block();
 		assertThat(entry(ranking("?days=2&limit=50"), second)).containsEntry("totalSales", 1_300);
 	}
 
