@@ -23,6 +23,7 @@ import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
@@ -30,6 +31,9 @@ import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder.JwkSetUr
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.function.client.WebClient;
+
+import com.example.flashsale.support.problem.ErrorCode;
+import com.example.flashsale.support.problem.ProblemException;
 
 /**
  * Builds the service's token decoder (docs/api.md "Authentication"):
@@ -44,6 +48,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@code local} a configured provider is the only source of tokens, whatever the secret.</li>
  * </ul>
  * Every token needs {@code exp} and a positive numeric user id in {@code app.security.jwt.user-id-claim}.
+ * A provider that cannot be reached when its keys are needed makes the request a 503.
  */
 final class TokenDecoders {
 
@@ -114,7 +119,7 @@ final class TokenDecoders {
 					(aud) -> aud != null && !Collections.disjoint(aud, audiences)));
 		}
 		decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(validators));
-		return decoder;
+		return new ProviderReachable(decoder);
 	}
 
 	private static List<OAuth2TokenValidator<Jwt>> commonValidators(JwtProperties jwt) {
@@ -148,6 +153,28 @@ final class TokenDecoders {
 		catch (NumberFormatException ex) {
 			return null;
 		}
+	}
+
+	/**
+	 * A provider's decoder whose failures other than a refused token (its JWK set or discovery document
+	 * could not be fetched: refused connection, timeout, an error status) are 503 SERVICE_UNAVAILABLE, as
+	 * for any unreachable backing service, instead of a 500.
+	 */
+	static final class ProviderReachable implements ReactiveJwtDecoder {
+
+		private final ReactiveJwtDecoder decoder;
+
+		ProviderReachable(ReactiveJwtDecoder decoder) {
+			this.decoder = decoder;
+		}
+
+		@Override
+		public Mono<Jwt> decode(String token) {
+			return this.decoder.decode(token)
+				.onErrorMap((ex) -> !(ex instanceof JwtException), (ex) -> new ProblemException(
+						ErrorCode.SERVICE_UNAVAILABLE, "The identity provider's keys could not be fetched; retry later."));
+		}
+
 	}
 
 	/** The local profile with a provider: HS256 tokens to the secret's decoder, every other to the provider's. */

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcConnectionDetails;
@@ -19,6 +20,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.env.Environment;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -33,9 +35,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The service behind a real identity provider, over HTTP (docs/api.md "Authentication"): a second
  * instance of the application configured like the README's Keycloak example (issuer, JWK set, audience,
  * roles in {@code realm_access.roles}) against {@link IdentityProviderStub}. RS256 and ES256 tokens reach
- * the caller's own account; the ADMIN role is read from the nested claim only, and only from a JSON array;
+ * the caller's own account; the ADMIN role is read from the nested claim only, and only from a JSON array
+ * (on the default {@code roles} claim too: a string is no role, on the test's own instance);
  * a wrong issuer, a wrong audience, an expired token, an unknown {@code kid}, a forged signature and the
- * service's own HS256 tokens (no {@code local} profile) are 401 problem details; a rotated key is picked up.
+ * service's own HS256 tokens (no {@code local} profile) are 401 problem details; a rotated key is picked up;
+ * a provider whose keys cannot be fetched makes the request a 503, not a 500.
  */
 class IdentityProviderApiTest extends IntegrationTest {
 
@@ -47,6 +51,9 @@ class IdentityProviderApiTest extends IntegrationTest {
 
 	@Autowired
 	ApplicationContext first;
+
+	@Value("${app.security.jwt.secret}")
+	String secret;
 
 	@AfterAll
 	static void stop() {
@@ -81,6 +88,21 @@ class IdentityProviderApiTest extends IntegrationTest {
 	}
 
 	@Test
+	void aRolesStringGrantsNothingOnTheDefaultClaim() {
+		String path = "/api/admin/coupons/" + Long.MAX_VALUE;
+		Date later = Date.from(Instant.now().plus(Duration.ofHours(1)));
+		JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject("1").expirationTime(later);
+		for (String roles : List.of("ADMIN", "USER ADMIN", "USER,ADMIN")) {
+			expectProblem(this.client.get().uri(path)
+				.headers((h) -> h.setBearerAuth(ForgedTokens.sign(this.secret, claims.claim("roles", roles).build())))
+				.exchange(), HttpStatus.FORBIDDEN, "FORBIDDEN");
+		}
+		expectProblem(this.client.get().uri(path)
+			.headers((h) -> h.setBearerAuth(ForgedTokens.sign(this.secret, claims.claim("roles", List.of("ADMIN")).build())))
+			.exchange(), HttpStatus.NOT_FOUND, "COUPON_NOT_FOUND");
+	}
+
+	@Test
 	void tokensBreakingARuleAre401ProblemDetails() {
 		Date anHourAgo = Date.from(Instant.now().minus(Duration.ofHours(1)));
 		List<String> refused = List.of(PROVIDER.rs256(claims(1).issuer("http://127.0.0.1:1/realms/other").build()),
@@ -103,6 +125,23 @@ class IdentityProviderApiTest extends IntegrationTest {
 		PROVIDER.rotate();
 		assertThat(get("/api/balance", PROVIDER.rs256(claims(userId).build())).status()).isEqualTo(200);
 		assertThat(get("/api/balance", PROVIDER.es256(claims(userId).build())).status()).isEqualTo(200);
+	}
+
+	@Test
+	void anUnreachableProviderIs503AndNothingElse() {
+		long userId = BalanceFixtures.newAccount(this.client, adminToken());
+		PROVIDER.rotate();
+		PROVIDER.failing(true);
+		try {
+			Answer answer = get("/api/balance", PROVIDER.rs256(claims(userId).build()));
+			assertThat(answer.status()).isEqualTo(503);
+			assertThat(answer.contentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+			assertThat(answer.code()).isEqualTo("SERVICE_UNAVAILABLE");
+		}
+		finally {
+			PROVIDER.failing(false);
+		}
+		assertThat(get("/api/balance", PROVIDER.rs256(claims(userId).build())).status()).isEqualTo(200);
 	}
 
 	private static JWTClaimsSet.Builder claims(long userId) {

@@ -48,6 +48,8 @@ public final class IdentityProviderStub implements AutoCloseable {
 
 	private final AtomicInteger jwksFetches = new AtomicInteger();
 
+	private volatile boolean failing;
+
 	private volatile RSAKey rsa;
 
 	private volatile ECKey ec;
@@ -68,6 +70,12 @@ public final class IdentityProviderStub implements AutoCloseable {
 		}));
 		this.server.createContext("/jwks", (exchange) -> {
 			this.jwksFetches.incrementAndGet();
+			if (this.failing) {
+				try (exchange) {
+					exchange.sendResponseHeaders(500, -1);
+				}
+				return;
+			}
 			List<JWK> keys = new ArrayList<>();
 			for (JWK key : this.published) {
 				keys.add(key.toPublicJWK());
@@ -93,6 +101,11 @@ public final class IdentityProviderStub implements AutoCloseable {
 	/** How many times its JWK set was fetched. */
 	public int jwksFetches() {
 		return this.jwksFetches.get();
+	}
+
+	/** Makes its JWK set answer 500 (true) or serve the keys again (false). */
+	public void failing(boolean failing) {
+		this.failing = failing;
 	}
 
 	/** New RSA and EC keys with new {@code kid}s; the old ones are no longer published. */

@@ -19,6 +19,9 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import com.example.flashsale.support.problem.ErrorCode;
+import com.example.flashsale.support.problem.ProblemException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -27,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fetched and the signatures checked on: RS256 and ES256 are accepted; a wrong issuer or audience, an
  * expired token, an unknown {@code kid}, a forged signature, a missing {@code exp} or a non-numeric user id
  * are refused; a rotated key is picked up by its new {@code kid}; OpenID discovery from the issuer alone
- * works; HS256 tokens are refused once a provider is configured, except in the local profile.
+ * works; HS256 tokens are refused once a provider is configured, except in the local profile; a provider
+ * that cannot be reached is a 503 problem, not a refused token.
  */
 class TokenDecodersTest {
 
@@ -64,6 +68,17 @@ class TokenDecodersTest {
 		refused(decoder, PROVIDER.rs256(PROVIDER.claims("0", AUDIENCE).build()));
 		refused(decoder, ForgedTokens.sign(SECRET, "42", Instant.now().plus(Duration.ofHours(1))));
 		refused(decoder, "not-a-jwt");
+	}
+
+	@Test
+	void anUnreachableProviderIsAServiceUnavailableProblem() {
+		OAuth2ResourceServerProperties.Jwt unreachable = provider(PROVIDER);
+		unreachable.setJwkSetUri("http://127.0.0.1:1/jwks");
+		ReactiveJwtDecoder decoder = TokenDecoders.create(properties(null, "sub"), unreachable, false, WebClient.create());
+		StepVerifier.create(decoder.decode(PROVIDER.rs256(PROVIDER.claims("42", AUDIENCE).build())))
+			.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOfSatisfying(ProblemException.class,
+					(problem) -> assertThat(problem.code()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE)))
+			.verify(Duration.ofSeconds(10));
 	}
 
 	@Test
