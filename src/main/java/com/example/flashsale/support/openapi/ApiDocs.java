@@ -1,5 +1,6 @@
 package com.example.flashsale.support.openapi;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,7 +131,7 @@ public final class ApiDocs {
 	}
 
 	private static List<ErrorCode> with(ErrorCode[] codes, ErrorCode... always) {
-		List<ErrorCode> all = new java.util.ArrayList<>(Arrays.asList(always));
+		List<ErrorCode> all = new ArrayList<>(Arrays.asList(always));
 		all.addAll(Arrays.asList(codes));
 		return all;
 	}

@@ -2,6 +2,7 @@ package com.example.flashsale.support.openapi;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +69,8 @@ public class OpenApiConfig {
 					.scheme("bearer")
 					.bearerFormat("JWT")
 					.description("A JWT of the configured identity provider, or HS256 with app.security.jwt.secret "
-							+ "(the local profile mints one at POST /api/dev/tokens); the user id in `sub`, "
+							+ "(the local profile mints one at POST /api/dev/tokens); the positive integer user id in `sub` (or "
+							+ "the claim app.security.jwt.user-id-claim names), "
 							+ "`exp` required, the ADMIN role for /api/admin/**. See docs/api.md \"Authentication\".")));
 	}
 
@@ -114,10 +116,11 @@ public class OpenApiConfig {
 		Map<Integer, List<ErrorCode>> byStatus = new TreeMap<>();
 		responses.forEach((status, response) -> {
 			Object listed = (response.getExtensions() != null) ? response.getExtensions().get(ApiDocs.PROBLEM_CODES) : null;
-			if (listed != null) {
-				for (String name : listed.toString().split(",")) {
-					add(byStatus, ErrorCode.valueOf(name.strip()));
-				}
+			// a comma-separated string from ApiDocs, or the list this method left if springdoc customizes twice
+			Collection<?> names = (listed instanceof Collection<?> list) ? list
+					: (listed != null) ? Arrays.asList(listed.toString().split(",")) : List.of();
+			for (Object name : names) {
+				add(byStatus, ErrorCode.valueOf(name.toString().strip()));
 			}
 		});
 		ANY_ROUTE.forEach((code) -> add(byStatus, code));

@@ -35,10 +35,12 @@ class DocumentationPagesTest extends IntegrationTest {
 		this.client.get().uri("/v3/api-docs/swagger-config").exchange()
 			.expectStatus().isOk()
 			.expectBody().jsonPath("$.url").isEqualTo("/v3/api-docs");
-		this.client.mutate().codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024)).build()
-			.get().uri("/v3/api-docs").exchange()
-			.expectStatus().isOk()
-			.expectBody().jsonPath("$.openapi").isEqualTo("3.0.1");
+		for (String language : new String[] { "en", "ko-KR", "x-made-up" }) {
+			this.client.mutate().codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024)).build()
+				.get().uri("/v3/api-docs").header("Accept-Language", language).exchange()
+				.expectStatus().isOk()
+				.expectBody().jsonPath("$.openapi").isEqualTo("3.0.1");
+		}
 	}
 
 	@Test
