@@ -9,6 +9,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.testcontainers.service.connection.ServiceConnection;
+import org.springframework.boot.webtestclient.autoconfigure.WebTestClientBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -22,6 +23,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * {@code test} profile points at database {@code flashsale_test} and Redis db 1). Tests never skip
  * for lack of Docker. The service reaches Redis through a {@link RedisFaultProxy}, so outage tests can
  * cut it, and the database through {@link DatabaseFaults}, so tests can fail a statement or a commit.
+ * Every answer of the shared {@code WebTestClient} is validated against the OpenAPI document
+ * ({@link OpenApiContract}).
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class TestInfrastructure {
@@ -60,6 +63,12 @@ public class TestInfrastructure {
 				return Standalone.of("127.0.0.1", proxy.port(), database);
 			}
 		};
+	}
+
+	/** Every response the shared {@code WebTestClient} receives is checked against the API document. */
+	@Bean
+	WebTestClientBuilderCustomizer openApiContract() {
+		return (builder) -> builder.filter(new OpenApiContract());
 	}
 
 	@Bean

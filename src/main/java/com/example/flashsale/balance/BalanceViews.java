@@ -2,6 +2,7 @@ package com.example.flashsale.balance;
 
 import java.util.List;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.NotNull;
 
 /** The bodies of the balance endpoints (docs/api.md "Balance"); amounts in KRW. */
@@ -26,7 +27,7 @@ public final class BalanceViews {
 	 * {@code GET /api/balance/transactions}: newest first; pass {@code nextCursor} as {@code cursor} for
 	 * the next page, null on the last page.
 	 */
-	record LedgerPage(List<LedgerEntry> transactions, Long nextCursor) {
+	record LedgerPage(List<LedgerEntry> transactions, @Schema(nullable = true) Long nextCursor) {
 	}
 
 }

@@ -2,6 +2,8 @@ package com.example.flashsale.balance;
 
 import java.time.Instant;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+
 /**
  * One row of a user's ledger (table {@code balance_transactions}; docs/domain.md "Ledger"); amounts in KRW,
  * signed (a PAYMENT is negative).
@@ -14,6 +16,6 @@ import java.time.Instant;
  * @param status only completed entries count in the balance
  * @param createdAt when it was written
  */
-record LedgerEntry(long id, LedgerType type, long amount, long balanceAfter, Long orderId, LedgerStatus status,
+record LedgerEntry(long id, LedgerType type, long amount, long balanceAfter, @Schema(nullable = true) Long orderId, LedgerStatus status,
 		Instant createdAt) {
 }

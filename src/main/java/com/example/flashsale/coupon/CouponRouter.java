@@ -5,19 +5,19 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+import static org.springdoc.webflux.core.fn.SpringdocRouteBuilder.route;
 
-/** Routes of the coupon feature (docs/api.md "Coupons"). */
+/** Routes of the coupon feature (docs/api.md "Coupons"); each names its OpenAPI description in {@link CouponApiDoc}. */
 @Configuration(proxyBeanMethods = false)
 class CouponRouter {
 
 	@Bean
 	RouterFunction<ServerResponse> couponRoutes(CouponHandler handler) {
-		return route().path("/api", (api) -> api
-			.POST("/coupons/{couponId}/issue", handler::issue)
-			.GET("/coupons", handler::available)
-			.POST("/admin/coupons", handler::create)
-			.GET("/admin/coupons/{couponId}", handler::view))
+		return route()
+			.POST("/api/coupons/{couponId}/issue", handler::issue, CouponApiDoc::issue)
+			.GET("/api/coupons", handler::available, CouponApiDoc::available)
+			.POST("/api/admin/coupons", handler::create, CouponApiDoc::create)
+			.GET("/api/admin/coupons/{couponId}", handler::view, CouponApiDoc::view)
 			.build();
 	}
 

@@ -3,6 +3,7 @@ package com.example.flashsale.order;
 import java.time.Instant;
 import java.util.List;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
@@ -17,7 +18,7 @@ final class OrderViews {
 	 * @param items the lines, 1..{@code app.orders.max-lines}, each product at most once
 	 * @param userCouponId a coupon of the caller's to apply, or null
 	 */
-	record OrderRequest(@NotNull List<@NotNull @Valid RequestItem> items, Long userCouponId) {
+	record OrderRequest(@NotNull List<@NotNull @Valid RequestItem> items, @Schema(nullable = true) Long userCouponId) {
 	}
 
 	/** A requested line: a product and how many, 1..{@code app.orders.max-quantity}. */
@@ -39,7 +40,7 @@ final class OrderViews {
 
 	/** {@code GET /api/orders/{orderId}}: the order as it is now. */
 	record OrderView(long orderId, OrderStatus status, List<Item> items, long totalAmount, long discountAmount,
-			long paidAmount, Long userCouponId, String failureReason, Instant createdAt,
+			long paidAmount, @Schema(nullable = true) Long userCouponId, @Schema(nullable = true) String failureReason, Instant createdAt,
 			Instant updatedAt) {
 	}
 
@@ -51,7 +52,7 @@ final class OrderViews {
 	 * @param paidQuantity units sold by PAID orders
 	 * @param pendingOrders PENDING orders with the product (in flight, or waiting for recovery)
 	 */
-	record ProductSales(long productId, long stock, Long sellableStock, long paidOrders, long paidQuantity,
+	record ProductSales(long productId, long stock, @Schema(nullable = true) Long sellableStock, long paidOrders, long paidQuantity,
 			long pendingOrders) {
 	}
 

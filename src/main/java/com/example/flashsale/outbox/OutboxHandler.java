@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
@@ -51,7 +52,7 @@ class OutboxHandler {
 	 * @param nextCursor the {@code cursor} of the next page, null on the last one
 	 * @param counts how many events have each status
 	 */
-	record EventPage(OutboxStatus status, List<OutboxEvent> events, Long nextCursor, Map<String, Long> counts) {
+	record EventPage(OutboxStatus status, List<OutboxEvent> events, @Schema(nullable = true) Long nextCursor, Map<String, Long> counts) {
 	}
 
 	/** The response of a retry. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -129,7 +130,7 @@ class OutboxRepository {
 	 * @param lastError why the last delivery failed, null if none did
 	 */
 	record OutboxEvent(long id, long orderId, String eventType, OutboxStatus status, int attempts, Instant nextAttemptAt,
-			Instant sentAt, String lastError, Instant createdAt) {
+			@Schema(nullable = true) Instant sentAt, @Schema(nullable = true) String lastError, Instant createdAt) {
 	}
 
 	/** Up to {@code limit} events of {@code status} with an id below {@code beforeId}, newest first. */

@@ -7,7 +7,12 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+import com.example.flashsale.support.openapi.ApiDocs;
+
+import static org.springdoc.core.fn.builders.apiresponse.Builder.responseBuilder;
+import static org.springdoc.core.fn.builders.content.Builder.contentBuilder;
+import static org.springdoc.core.fn.builders.schema.Builder.schemaBuilder;
+import static org.springdoc.webflux.core.fn.SpringdocRouteBuilder.route;
 
 /**
  * {@code GET /shop}: the storefront page (docs/operations.md "Storefront"); its script and style are
@@ -19,7 +24,15 @@ class StorefrontRouter {
 	@Bean
 	RouterFunction<ServerResponse> storefrontRoutes() {
 		ClassPathResource page = new ClassPathResource("static/shop/index.html");
-		return route().GET("/shop", (request) -> ServerResponse.ok().contentType(MediaType.TEXT_HTML).bodyValue(page))
+		return route().GET("/shop", (request) -> ServerResponse.ok().contentType(MediaType.TEXT_HTML).bodyValue(page),
+				(operation) -> {
+					operation.operationId("storefront").tag("Storefront").summary("The storefront page (HTML)")
+						.response(responseBuilder().responseCode("200")
+							.description("the page")
+							.content(contentBuilder().mediaType(MediaType.TEXT_HTML_VALUE)
+								.schema(schemaBuilder().type("string"))));
+					ApiDocs.open(operation);
+				})
 			.build();
 	}
 

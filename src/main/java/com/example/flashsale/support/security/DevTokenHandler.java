@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.Positive;
 import reactor.core.publisher.Mono;
 
@@ -48,7 +49,7 @@ class DevTokenHandler {
 		});
 	}
 
-	record TokenRequest(@Positive long userId, Boolean admin) {
+	record TokenRequest(@Positive long userId, @Schema(nullable = true) Boolean admin) {
 	}
 
 	record TokenResponse(String token, Instant expiresAt) {

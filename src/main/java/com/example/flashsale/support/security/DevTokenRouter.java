@@ -6,9 +6,12 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+import static org.springdoc.webflux.core.fn.SpringdocRouteBuilder.route;
 
-/** The local profile's token route (docs/api.md "Authentication"); open without a token (SecurityConfig). */
+/**
+ * The local profile's token route (docs/api.md "Authentication"); open without a token (SecurityConfig).
+ * Its OpenAPI description: {@link DevTokenApiDoc}.
+ */
 @Configuration(proxyBeanMethods = false)
 @Profile("local")
 class DevTokenRouter {
@@ -17,7 +20,7 @@ class DevTokenRouter {
 
 	@Bean
 	RouterFunction<ServerResponse> devTokenRoutes(DevTokenHandler handler) {
-		return route().POST(PATH, handler::issue).build();
+		return route().POST(PATH, handler::issue, DevTokenApiDoc::issue).build();
 	}
 
 }

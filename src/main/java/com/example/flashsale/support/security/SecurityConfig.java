@@ -1,63 +1,56 @@
 package com.example.flashsale.support.security;
 
+import java.time.Duration;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.List;
-import java.util.Objects;
 
-import javax.crypto.SecretKey;
-import javax.crypto.spec.SecretKeySpec;
+import io.netty.channel.ChannelOption;
+import reactor.netty.http.client.HttpClient;
 
-import reactor.core.publisher.Mono;
-
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.Profiles;
 import org.springframework.http.HttpMethod;
-import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.core.GrantedAuthority;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
-import org.springframework.security.oauth2.core.OAuth2Error;
-import org.springframework.security.oauth2.core.OAuth2TokenValidator;
-import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
-import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
-import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.jwt.JwtClaimNames;
-import org.springframework.security.oauth2.jwt.JwtClaimValidator;
-import org.springframework.security.oauth2.jwt.JwtValidators;
-import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemWriter;
 
 /**
- * Stateless JWT bearer authentication (docs/api.md "Authentication"): HS256 with {@code app.security.jwt.secret},
- * {@code sub} = numeric user id, {@code exp} required, a {@code roles} claim containing {@code ADMIN}
- * grants {@code /api/admin/**}. Failures are problem details: 401 {@code UNAUTHORIZED}, 403
- * {@code FORBIDDEN}. Health probes need no token; the local-profile token endpoint neither.
+ * Stateless JWT bearer authentication (docs/api.md "Authentication"): tokens of the configured identity
+ * provider, or HS256 with {@code app.security.jwt.secret} ({@link TokenDecoders} says which when);
+ * {@code exp} required, a positive numeric user id, an {@code ADMIN} role grants {@code /api/admin/**}
+ * ({@link TokenAuthentication}). Failures are problem details: 401 {@code UNAUTHORIZED}, 403
+ * {@code FORBIDDEN}. Health probes, the API document, Swagger UI and the index page need no token; the
+ * local-profile token endpoint neither.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebFluxSecurity
+@EnableConfigurationProperties(OAuth2ResourceServerProperties.class)
 class SecurityConfig {
 
-	/** The JWT claim listing role names, e.g. {@code ["ADMIN"]}. */
-	static final String ROLES_CLAIM = "roles";
+	/** What anyone may read without a token: the index page, the OpenAPI document and Swagger UI. */
+	static final String[] PUBLIC_DOCUMENTATION = { "/", "/index.html", "/v3/api-docs", "/v3/api-docs/**",
+			"/swagger-ui.html", "/swagger-ui/**", "/webjars/swagger-ui/**" };
+
+	/** Longest wait for the identity provider's keys or discovery document (connect, then answer). */
+	static final Duration PROVIDER_TIMEOUT = Duration.ofSeconds(5);
 
 	@Bean
 	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder jwtDecoder,
-			ProblemWriter problems, Environment environment, StreamTokens streamTokens) {
+			JwtProperties properties, ProblemWriter problems, Environment environment, StreamTokens streamTokens) {
 		boolean local = environment.acceptsProfiles(Profiles.of("local"));
 		// streams also accept their own short-lived ?streamToken= (browsers' EventSource sends no header)
 		http.addFilterAt(StreamTokenAuthentication.filter(streamTokens, (exchange, ex) -> problems.write(exchange,
@@ -74,6 +67,7 @@ class SecurityConfig {
 			.authorizeExchange((exchanges) -> {
 				// probes, and the Prometheus scrape: operational figures, no user data (docs/operations.md "Metrics")
 				exchanges.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll();
+				exchanges.pathMatchers(HttpMethod.GET, PUBLIC_DOCUMENTATION).permitAll();
 				if (local) {
 					exchanges.pathMatchers(HttpMethod.POST, DevTokenRouter.PATH).permitAll();
 				}
@@ -82,7 +76,7 @@ class SecurityConfig {
 					.anyExchange().permitAll();
 			})
 			.oauth2ResourceServer((resourceServer) -> resourceServer
-				.jwt((jwt) -> jwt.jwtDecoder(jwtDecoder).jwtAuthenticationConverter(SecurityConfig::authentication))
+				.jwt((jwt) -> jwt.jwtDecoder(jwtDecoder).jwtAuthenticationConverter(new TokenAuthentication(properties)))
 				.authenticationEntryPoint((exchange, ex) -> problems.write(exchange, ErrorCode.UNAUTHORIZED,
 						"A valid bearer token is required."))
 				.accessDeniedHandler((exchange, ex) -> problems.write(exchange, ErrorCode.FORBIDDEN,
@@ -105,59 +99,24 @@ class SecurityConfig {
 		return SecurityObservationSettings.noObservations();
 	}
 
+	/**
+	 * The token decoder ({@link TokenDecoders}); the identity provider's keys are fetched with a
+	 * non-blocking {@code WebClient} bounded by {@link #PROVIDER_TIMEOUT}.
+	 */
 	@Bean
-	ReactiveJwtDecoder jwtDecoder(JwtProperties properties) {
-		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withSecretKey(secretKey(properties))
-			.macAlgorithm(MacAlgorithm.HS256)
-			.build();
-		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(),
-				new JwtClaimValidator<Object>(JwtClaimNames.EXP, Objects::nonNull), SecurityConfig::numericSubject));
-		return decoder;
+	ReactiveJwtDecoder jwtDecoder(JwtProperties properties, OAuth2ResourceServerProperties resourceServer,
+			Environment environment, WebClient.Builder webClients) {
+		HttpClient http = HttpClient.create()
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) PROVIDER_TIMEOUT.toMillis())
+			.responseTimeout(PROVIDER_TIMEOUT);
+		WebClient webClient = webClients.clientConnector(new ReactorClientHttpConnector(http)).build();
+		return TokenDecoders.create(properties, resourceServer.getJwt(), environment.acceptsProfiles(Profiles.of("local")),
+				webClient);
 	}
 
 	@Bean
 	JwtSecretGuard jwtSecretGuard(JwtProperties properties, Environment environment) {
 		return new JwtSecretGuard(properties, environment);
-	}
-
-	static SecretKey secretKey(JwtProperties properties) {
-		return new SecretKeySpec(properties.secretBytes(), "HmacSHA256");
-	}
-
-	private static OAuth2TokenValidatorResult numericSubject(Jwt jwt) {
-		String subject = jwt.getSubject();
-		try {
-			if (subject != null && Long.parseLong(subject) > 0) {
-				return OAuth2TokenValidatorResult.success();
-			}
-		}
-		catch (NumberFormatException ex) {
-			// answered below
-		}
-		return OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "sub must be a positive user id", null));
-	}
-
-	private static Mono<AbstractAuthenticationToken> authentication(Jwt jwt) {
-		return Mono.just(new JwtAuthenticationToken(jwt, authorities(jwt), jwt.getSubject()));
-	}
-
-	private static Collection<GrantedAuthority> authorities(Jwt jwt) {
-		Object roles = jwt.getClaims().get(ROLES_CLAIM);
-		Collection<?> names;
-		if (roles instanceof Collection<?> collection) {
-			names = collection;
-		}
-		else if (roles instanceof String text) {
-			names = Arrays.asList(text.split("[ ,]+"));
-		}
-		else {
-			names = List.of();
-		}
-		return names.stream()
-			.map(String::valueOf)
-			.filter((name) -> !name.isBlank())
-			.<GrantedAuthority>map((name) -> new SimpleGrantedAuthority("ROLE_" + name))
-			.toList();
 	}
 
 	/** Refuses to start a non-local profile with the published development secret. */

@@ -77,7 +77,7 @@ final class StreamTokenAuthentication {
 	}
 
 	private static Collection<GrantedAuthority> authorities(Jwt jwt) {
-		List<String> roles = jwt.getClaimAsStringList(SecurityConfig.ROLES_CLAIM);
+		List<String> roles = jwt.getClaimAsStringList(StreamTokens.ROLES_CLAIM);
 		return (roles != null) ? roles.stream().<GrantedAuthority>map((role) -> new SimpleGrantedAuthority("ROLE_" + role)).toList()
 				: List.of();
 	}

@@ -3,6 +3,7 @@ package com.example.flashsale.support.security;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -54,6 +56,9 @@ public class StreamTokens {
 
 	static final String RESOURCE_CLAIM = "res";
 
+	/** The claim of a stream token's roles (a JSON array), whatever claim the bearer tokens use. */
+	static final String ROLES_CLAIM = "roles";
+
 	private final NimbusJwtEncoder encoder;
 
 	private final ReactiveJwtDecoder decoder;
@@ -63,7 +68,7 @@ public class StreamTokens {
 	private final Clock clock;
 
 	StreamTokens(JwtProperties jwt, Settings settings, Clock clock) {
-		SecretKey key = derivedKey(jwt.secretBytes());
+		SecretKey key = derivedKey(secretOf(jwt, settings));
 		this.encoder = new NimbusJwtEncoder(new ImmutableSecret<>(key));
 		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256).build();
 		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(),
@@ -80,9 +85,30 @@ public class StreamTokens {
 	/**
 	 * {@code app.security.stream-token.*}.
 	 * @param ttl how long a stream token lives (a browser reconnecting later asks for a new one)
+	 * @param secret the key stream tokens are signed with, when no HS256 JWT secret is set (an identity
+	 * provider signs the bearer tokens); every instance needs the same one
 	 */
 	@ConfigurationProperties("app.security.stream-token")
-	record Settings(@DefaultValue("5m") Duration ttl) {
+	record Settings(@DefaultValue("5m") Duration ttl, String secret) {
+	}
+
+	/**
+	 * The secret the stream-token key is derived from: the JWT secret, else {@code
+	 * app.security.stream-token.secret}, else a random one of this instance alone (logged: tokens then open
+	 * streams on this instance only).
+	 */
+	private static byte[] secretOf(JwtProperties jwt, Settings settings) {
+		if (jwt.hasSecret()) {
+			return jwt.secretBytes();
+		}
+		if (settings.secret() != null && !settings.secret().isBlank()) {
+			return settings.secret().getBytes(StandardCharsets.UTF_8);
+		}
+		LogFactory.getLog(StreamTokens.class).warn("Neither app.security.jwt.secret nor app.security.stream-token.secret "
+				+ "is set: stream tokens are signed with a random key and open streams on this instance only");
+		byte[] random = new byte[32];
+		new SecureRandom().nextBytes(random);
+		return random;
 	}
 
 	/**
@@ -110,7 +136,7 @@ public class StreamTokens {
 			.issuedAt(now)
 			.expiresAt(expiresAt)
 			.claim(RESOURCE_CLAIM, resource)
-			.claim(SecurityConfig.ROLES_CLAIM, roles)
+			.claim(StreamTokens.ROLES_CLAIM, roles)
 			.build();
 		String token = this.encoder.encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(), claims))
 			.getTokenValue();

@@ -18,7 +18,7 @@ import com.example.flashsale.support.problem.ProblemException;
  * What every handler reads from a request, in one style: each method returns a {@code Mono} that
  * signals bad input as a 400 {@code INVALID_REQUEST} problem (never a 500, never a thrown exception):
  * numeric path ids, a JSON body checked with its Bean Validation constraints, bounded query parameters,
- * a keyset page, and the caller's user id from the JWT {@code sub} (docs/api.md "Authentication": the
+ * a keyset page, and the caller's user id from the JWT (its {@code sub} by default) (docs/api.md "Authentication": the
  * caller's id never comes from the path or body).
  */
 @Component
@@ -96,11 +96,15 @@ public class Requests {
 			});
 	}
 
-	/** The authenticated caller's user id, the JWT {@code sub} (validated as numeric at decoding). */
+	/**
+	 * The authenticated caller's user id: the token's {@code app.security.jwt.user-id-claim} ({@code sub} by
+	 * default), validated as a positive integer when the token was decoded.
+	 * @return the id; 401 when the request is not authenticated
+	 */
 	public Mono<Long> userId(ServerRequest request) {
 		return request.principal()
 			.cast(JwtAuthenticationToken.class)
-			.map((token) -> Long.parseLong(token.getToken().getSubject()))
+			.map((token) -> Long.parseLong(token.getName()))
 			.switchIfEmpty(Mono.error(() -> new ProblemException(ErrorCode.UNAUTHORIZED, "Authentication required.")));
 	}
 

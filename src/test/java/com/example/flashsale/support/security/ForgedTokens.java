@@ -27,7 +27,12 @@ public final class ForgedTokens {
 		if (expiresAt != null) {
 			claims.expirationTime(Date.from(expiresAt));
 		}
-		SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+		return sign(secret, claims.build());
+	}
+
+	/** An HS256 token of {@code claims} signed with {@code secret}. */
+	public static String sign(String secret, JWTClaimsSet claims) {
+		SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
 		try {
 			jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
 		}

@@ -3,22 +3,28 @@ package com.example.flashsale.support.security;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.mock.env.MockEnvironment;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
-/** The published development secret only ever runs in the local profile, and short secrets never. */
+/**
+ * The published development secret only ever runs in the local profile, short secrets never, and the
+ * service refuses to start without a way to check tokens or with a provider it cannot pin to an issuer
+ * (docs/api.md "Authentication").
+ */
 class JwtSecretGuardTest {
 
-	private static final JwtProperties DEVELOPMENT = new JwtProperties(JwtProperties.LOCAL_DEVELOPMENT_SECRET,
-			Duration.ofHours(1));
+	private static final JwtProperties DEVELOPMENT = properties(JwtProperties.LOCAL_DEVELOPMENT_SECRET);
 
 	@Test
 	void aNonLocalProfileRefusesToStartWithTheDevelopmentSecret() {
@@ -37,8 +43,43 @@ class JwtSecretGuardTest {
 
 	@Test
 	void secretsShorterThan32BytesAreRefused() {
-		assertThatIllegalArgumentException().isThrownBy(() -> new JwtProperties("too-short", Duration.ofHours(1)));
-		assertThatIllegalArgumentException().isThrownBy(() -> new JwtProperties(null, Duration.ofHours(1)));
+		assertThatIllegalArgumentException().isThrownBy(() -> properties("too-short"));
+	}
+
+	@Test
+	void withoutASecretTheServiceNeedsAnIdentityProvider() {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> TokenDecoders.create(properties(null), new OAuth2ResourceServerProperties.Jwt(), false,
+					WebClient.create()))
+			.withMessageContaining("APP_SECURITY_JWT_SECRET")
+			.withMessageContaining("issuer-uri");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> TokenDecoders.create(properties(""), new OAuth2ResourceServerProperties.Jwt(), true,
+					WebClient.create()));
+	}
+
+	@Test
+	void aJwkSetWithoutAnIssuerIsRefused() {
+		OAuth2ResourceServerProperties.Jwt provider = new OAuth2ResourceServerProperties.Jwt();
+		provider.setJwkSetUri("http://127.0.0.1:1/jwks");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> TokenDecoders.create(properties(null), provider, false, WebClient.create()))
+			.withMessageContaining("issuer-uri");
+	}
+
+	@Test
+	void aSymmetricProviderAlgorithmIsRefused() {
+		OAuth2ResourceServerProperties.Jwt provider = new OAuth2ResourceServerProperties.Jwt();
+		provider.setIssuerUri("http://127.0.0.1:1/realms/shop");
+		provider.setJwkSetUri("http://127.0.0.1:1/jwks");
+		provider.setJwsAlgorithms(List.of("HS256"));
+		assertThatIllegalStateException()
+			.isThrownBy(() -> TokenDecoders.create(properties(null), provider, false, WebClient.create()))
+			.withMessageContaining("HS256");
+	}
+
+	private static JwtProperties properties(String secret) {
+		return new JwtProperties(secret, Duration.ofHours(1), "roles", "sub");
 	}
 
 	@Test

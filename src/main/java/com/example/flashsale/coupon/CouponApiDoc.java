@@ -1,0 +1,49 @@
+package com.example.flashsale.coupon;
+
+import org.springdoc.core.fn.builders.operation.Builder;
+
+import com.example.flashsale.support.openapi.ApiDocs;
+import com.example.flashsale.support.problem.ErrorCode;
+
+/** The OpenAPI description of the coupon routes (docs/api.md "Coupons" and "Admin"), one method per route. */
+final class CouponApiDoc {
+
+	private static final String TAG = "Coupons";
+
+	private CouponApiDoc() {
+	}
+
+	static void issue(Builder operation) {
+		operation.operationId("issueCoupon").tag(TAG).summary("Claim a coupon of a first-come event")
+			.description("No body. Answered 201 only once the user coupon is committed to MySQL; 503 after the "
+					+ "claim was decided means it is committed later (a retry then answers 409). "
+					+ "See docs/api.md \"Coupons\".")
+			.parameter(ApiDocs.pathId("couponId", "the coupon event"))
+			.response(ApiDocs.created("the caller's new coupon", IssuedCoupon.class, "/api/coupons"));
+		ApiDocs.caller(operation, ErrorCode.COUPON_NOT_ISSUABLE, ErrorCode.COUPON_NOT_FOUND,
+				ErrorCode.COUPON_ALREADY_ISSUED, ErrorCode.COUPON_SOLD_OUT);
+	}
+
+	static void available(Builder operation) {
+		operation.operationId("listCoupons").tag(TAG).summary("The caller's usable coupons, newest first")
+			.response(ApiDocs.ok(200, "AVAILABLE and not expired", CouponHandler.UserCoupons.class));
+		ApiDocs.caller(operation);
+	}
+
+	static void create(Builder operation) {
+		operation.operationId("createCouponEvent").tag("Admin").summary("Open a first-come coupon event")
+			.description("endsAt after startsAt, both between 2000-01-01 and 9000-01-01.")
+			.requestBody(ApiDocs.body(NewCoupon.class))
+			.response(ApiDocs.created("the operators' view of the event", CouponAdminView.class, "/api/admin/coupons/{id}"));
+		ApiDocs.admin(operation, ErrorCode.DUPLICATE_COUPON_CODE);
+	}
+
+	static void view(Builder operation) {
+		operation.operationId("getCouponEvent").tag("Admin").summary("The operators' view of a coupon event")
+			.description("issuedCount as MySQL has it, remainingQuantity as Redis has it.")
+			.parameter(ApiDocs.pathId("couponId", "the coupon event"))
+			.response(ApiDocs.ok(200, "the event", CouponAdminView.class));
+		ApiDocs.admin(operation, ErrorCode.COUPON_NOT_FOUND);
+	}
+
+}
