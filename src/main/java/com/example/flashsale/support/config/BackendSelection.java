@@ -157,7 +157,7 @@ public class BackendSelection implements ApplicationListener<ApplicationEnvironm
 				throw BackendsUnavailableException.embeddedFailed(ex.getMessage(), directory, ex);
 			}
 			finally {
-				stopEmbeddedOnShutdown(event.getSpringApplication(), engines);
+				stopEmbeddedOnShutdown(engines);
 			}
 			countContextsOnEmbedded(event.getSpringApplication());
 			logger.info("Backends: nothing answers at " + unanswered(choice, databaseAddress, redisAddress)
@@ -195,15 +195,16 @@ public class BackendSelection implements ApplicationListener<ApplicationEnvironm
 	}
 
 	/**
-	 * Stops the engines when the JVM shuts down, once every context that used them has closed (Spring
-	 * Boot runs its shutdown handlers after closing the contexts it knows; a test JVM closes its own,
-	 * so this waits for them up to 30 s).
+	 * Stops the engines when the JVM shuts down, once every context that used them has closed: the
+	 * contexts close in shutdown hooks of their own (Spring Boot's, or the test framework's) at the same
+	 * time, so this one waits for them, up to 30 s. The engines run in sessions of their own and would
+	 * outlive the JVM otherwise.
 	 */
-	private static void stopEmbeddedOnShutdown(SpringApplication application, EmbeddedEngines engines) {
+	private static void stopEmbeddedOnShutdown(EmbeddedEngines engines) {
 		if (!stopRegistered.compareAndSet(false, true)) {
 			return;
 		}
-		SpringApplication.getShutdownHandlers().add(() -> {
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 			while (contextsOnEmbedded.get() > 0 && System.nanoTime() < deadline) {
 				try {
@@ -215,7 +216,7 @@ public class BackendSelection implements ApplicationListener<ApplicationEnvironm
 				}
 			}
 			engines.stopAll();
-		});
+		}, "embedded-engines-stop"));
 	}
 
 }

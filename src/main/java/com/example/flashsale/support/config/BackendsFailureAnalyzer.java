@@ -10,6 +10,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
  */
 public class BackendsFailureAnalyzer extends AbstractFailureAnalyzer<BackendsUnavailableException> {
 
+	/** The exception's sentence as the description and its advice as the action. */
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, BackendsUnavailableException cause) {
 		return new FailureAnalysis(cause.getMessage(), cause.action(), cause);
