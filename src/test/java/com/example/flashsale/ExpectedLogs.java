@@ -68,11 +68,13 @@ public final class ExpectedLogs implements BeforeEachCallback, AfterAllCallback 
 		return this.captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
 	}
 
+	/** Attaches before every test: an application started since may have reset logging. */
 	@Override
 	public void beforeEach(ExtensionContext context) {
 		attach();
 	}
 
+	/** Gives the loggers back to the console and says in one line what was kept back. */
 	@Override
 	public synchronized void afterAll(ExtensionContext context) {
 		LoggerContext loggers = (LoggerContext) LoggerFactory.getILoggerFactory();
