@@ -24,6 +24,7 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.util.ClassUtils;
 
 import com.example.flashsale.support.config.BackendChoice.Kind;
 
@@ -103,9 +104,10 @@ public class BackendSelection implements ApplicationListener<ApplicationEnvironm
 		Optional<String> redisServer = BackendProbes.redisServer(redisHost, redisPort, timeout);
 		Boolean compose = environment.getProperty(COMPOSE_ENABLED, Boolean.class);
 		boolean bothAnswer = databaseAnswers && redisServer.isPresent();
-		boolean docker = Boolean.TRUE.equals(compose) || (compose == null && !bothAnswer
+		ClassLoader classLoader = event.getSpringApplication().getClassLoader();
+		boolean docker = Boolean.TRUE.equals(compose) || (compose == null && !bothAnswer && dockerUsable(classLoader)
 				&& BackendProbes.dockerEngineAnswers(System.getenv(), timeout));
-		EmbeddedEngines engines = (bothAnswer || docker) ? null : EmbeddedEngines.load(event.getSpringApplication().getClassLoader());
+		EmbeddedEngines engines = (bothAnswer || docker) ? null : EmbeddedEngines.load(classLoader);
 		BackendChoice choice = Boolean.TRUE.equals(compose) ? new BackendChoice(Kind.DOCKER, Kind.DOCKER)
 				: BackendChoice.decide(databaseAnswers, redisServer.isPresent(), docker, engines != null);
 
@@ -170,6 +172,15 @@ public class BackendSelection implements ApplicationListener<ApplicationEnvironm
 					+ ": the database and Redis come from Docker (Compose for spring-boot:run, Testcontainers in tests)");
 		}
 		environment.getPropertySources().addFirst(new MapPropertySource("backends", properties));
+	}
+
+	/**
+	 * Whether something here could use a Docker engine: Spring Boot's Compose support (development; it is
+	 * not in the packaged jar) or Testcontainers (tests).
+	 */
+	private static boolean dockerUsable(ClassLoader classLoader) {
+		return ClassUtils.isPresent("org.springframework.boot.docker.compose.core.DockerCompose", classLoader)
+				|| ClassUtils.isPresent("org.testcontainers.DockerClientFactory", classLoader);
 	}
 
 	private static String unanswered(BackendChoice choice, String databaseAddress, String redisAddress) {
