@@ -71,6 +71,9 @@ final class MariaDb4jEngines implements EmbeddedEngines {
 				// 11.4 turns TLS on with a generated certificate; the local services and MySQL in Docker run
 				// without, and TLS handshakes of a pool's parallel connects cost the 2-core box dearly
 				.addArg("--skip-ssl")
+				// a development and test database: a commit need not wait for the disk (the process
+				// keeps it; only a crash of the machine could lose the last second)
+				.addArg("--innodb-flush-log-at-trx-commit=2")
 				.addArg("--pid-file=" + home.resolve(PID_FILE))
 				.setExecutable(DBConfiguration.Executable.Server,
 						ownSession(home.resolve("mariadbd-own-session.sh"), home.resolve("base/bin/mariadbd")).toString());
