@@ -1,7 +1,6 @@
 package com.example.flashsale;
 
 import com.redis.testcontainers.RedisContainer;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.mysql.MySQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -17,11 +16,17 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
+import com.example.flashsale.support.config.BackendSelection;
+
 /**
- * The one test configuration for MySQL and Redis: Testcontainers MySQL 8.4 and Redis 7 when a Docker
- * engine answers, otherwise the MySQL/MariaDB and Redis already listening on localhost (the
- * {@code test} profile points at database {@code flashsale_test} and Redis db 1). Tests never skip
- * for lack of Docker. The service reaches Redis through a {@link RedisFaultProxy}, so outage tests can
+ * The one test configuration for MySQL and Redis, following the service's own startup choice
+ * ({@code BackendSelection}, docs/architecture.md "Backends at startup"): the MySQL/MariaDB and Redis
+ * configured or already listening on localhost when both answer (the {@code test} profile points at
+ * database {@code flashsale_test}, or {@code TEST_DB_NAME}, on {@code DB_HOST}/{@code DB_PORT}, and at
+ * Redis db 1 on {@code REDIS_HOST}/{@code REDIS_PORT}); otherwise Testcontainers MySQL 8.4 and Redis 7
+ * when a Docker engine answers; otherwise an embedded MariaDB and/or Redis under
+ * {@code target/embedded-test}, started by the selection before this configuration is read. Tests never
+ * skip for lack of Docker, and Testcontainers is asked only when a Docker engine answered. The service reaches Redis through a {@link RedisFaultProxy}, so outage tests can
  * cut it, and the database through {@link DatabaseFaults}, so tests can fail a statement or a commit.
  * Every answer of the shared {@code WebTestClient} is validated against the OpenAPI document
  * ({@link OpenApiContract}).
@@ -31,14 +36,14 @@ public class TestInfrastructure {
 
 	@Bean
 	@ServiceConnection
-	@Conditional(DockerAvailable.class)
+	@Conditional(DockerChosen.class)
 	MySQLContainer mysql() {
 		// the MariaDB JDBC driver (Flyway) accepts the container's jdbc:mysql: URL only with this flag
 		return new MySQLContainer(DockerImageName.parse("mysql:8.4")).withUrlParam("permitMysqlScheme", "true");
 	}
 
 	@Bean
-	@Conditional(DockerAvailable.class)
+	@Conditional(DockerChosen.class)
 	RedisContainer redis() {
 		return new RedisContainer(DockerImageName.parse("redis:7"));
 	}
@@ -81,12 +86,15 @@ public class TestInfrastructure {
 		return installer.faults();
 	}
 
-	/** Matches when a Docker engine answers. */
-	static class DockerAvailable implements Condition {
+	/**
+	 * Matches when the startup selection chose Docker: neither the configured services answered, and a
+	 * Docker engine did.
+	 */
+	static class DockerChosen implements Condition {
 
 		@Override
 		public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-			return DockerClientFactory.instance().isDockerAvailable();
+			return "docker".equals(context.getEnvironment().getProperty(BackendSelection.DATABASE));
 		}
 
 	}

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -21,6 +22,7 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import com.example.flashsale.ExpectedLogs;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.coupon.CouponIssueState.IssueDecision;
 
@@ -31,6 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * whether the process dies before the commit, the client hangs up, or Redis loses its data.
  */
 class CouponIssueDurabilityTest extends IntegrationTest {
+
+	/** What this fault test makes the service log on purpose. */
+	@RegisterExtension
+	static final ExpectedLogs EXPECTED = ExpectedLogs.of("com.example.flashsale.coupon.IssueWriter");
 
 	@Autowired
 	CouponIssueState state;

@@ -4,12 +4,14 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
 
+import com.example.flashsale.ExpectedLogs;
 import com.example.flashsale.DatabaseFaults;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.balance.BalanceFixtures;
@@ -32,6 +34,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * commit whose outcome is unknown answers 202 PENDING and leaves the order to the recovery job.
  */
 class OrderFaultTest extends IntegrationTest {
+
+	/** What this fault test makes the service log on purpose. */
+	@RegisterExtension
+	static final ExpectedLogs EXPECTED = ExpectedLogs.of("com.example.flashsale.order.OrderSaga",
+			"com.example.flashsale.support.problem.ProblemExceptionHandler");
 
 	@Autowired
 	DatabaseClient db;

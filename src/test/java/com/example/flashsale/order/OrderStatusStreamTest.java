@@ -6,6 +6,7 @@ import java.util.Map;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
@@ -16,6 +17,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.r2dbc.core.DatabaseClient;
 
+import com.example.flashsale.ExpectedLogs;
 import com.example.flashsale.DatabaseFaults;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.product.ProductFixtures;
@@ -33,6 +35,10 @@ import static org.awaitility.Awaitility.await;
  * 404 for another user's order. The cross-instance case is in {@code TwoInstancesTest}.
  */
 class OrderStatusStreamTest extends IntegrationTest {
+
+	/** What this fault test makes the service log on purpose. */
+	@RegisterExtension
+	static final ExpectedLogs EXPECTED = ExpectedLogs.of("com.example.flashsale.order.OrderSaga");
 
 	private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> EVENT = new ParameterizedTypeReference<>() {
 	};

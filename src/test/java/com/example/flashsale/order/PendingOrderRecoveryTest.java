@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
@@ -14,6 +15,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
 
+import com.example.flashsale.ExpectedLogs;
 import com.example.flashsale.DatabaseFaults;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.balance.BalanceFixtures;
@@ -37,6 +39,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * faults, and that it leaves young orders alone.
  */
 class PendingOrderRecoveryTest extends IntegrationTest {
+
+	/** What this fault test makes the service log on purpose. */
+	@RegisterExtension
+	static final ExpectedLogs EXPECTED = ExpectedLogs.of("com.example.flashsale.order.OrderSaga");
 
 	@Autowired
 	DatabaseClient db;

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -27,6 +28,7 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import com.example.flashsale.ExpectedLogs;
 import com.example.flashsale.DataPlatformStub;
 import com.example.flashsale.DatabaseFaults;
 import com.example.flashsale.FlashSaleApplication;
@@ -48,6 +50,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * both at once compensates each order once.
  */
 class TwoInstancesTest extends IntegrationTest {
+
+	/** What this fault test makes the service log on purpose. */
+	@RegisterExtension
+	static final ExpectedLogs EXPECTED = ExpectedLogs.of("com.example.flashsale.order.OrderSaga");
 
 	private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> EVENT = new ParameterizedTypeReference<>() {
 	};
@@ -99,6 +105,8 @@ class TwoInstancesTest extends IntegrationTest {
 					context.getBeanFactory().registerSingleton("firstInstanceRedis", redisDetails);
 				})
 				.run();
+			// starting it set logging up anew
+			EXPECTED.attach();
 		}
 		return second;
 	}

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
@@ -24,6 +25,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 
+import com.example.flashsale.ExpectedLogs;
 import com.example.flashsale.DataPlatformStub;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.balance.BalanceFixtures;
@@ -40,6 +42,10 @@ import static org.awaitility.Awaitility.await;
  * data platform, nothing lost when a relay dies mid-batch, and no event sent twice by concurrent relays.
  */
 class OutboxRelayTest extends IntegrationTest {
+
+	/** What this fault test makes the service log on purpose. */
+	@RegisterExtension
+	static final ExpectedLogs EXPECTED = ExpectedLogs.of("com.example.flashsale.outbox.OutboxRelay");
 
 	private static final AtomicLong keys = new AtomicLong(System.nanoTime());
 
@@ -152,6 +158,9 @@ class OutboxRelayTest extends IntegrationTest {
 		long eventId = eventId(orderId);
 		assertThat(((Number) eventOf(orderId).get("attempts")).intValue()).isEqualTo(3);
 		assertThat(this.meters.counter("outbox.events.failed").count()).isGreaterThan(failedBefore);
+		// an operator's error, kept off the console of this test run only
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(EXPECTED.messages())
+			.anyMatch((message) -> message.startsWith("Outbox event " + eventId + " of order " + orderId + " FAILED after 3")));
 
 		this.client.get().uri("/api/admin/outbox/events?status=FAILED&size=100").headers((h) -> h.setBearerAuth(adminToken()))
 			.exchange()

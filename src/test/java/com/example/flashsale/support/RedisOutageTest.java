@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.ParameterizedTypeReference;
@@ -14,6 +15,7 @@ import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import com.example.flashsale.ExpectedLogs;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.RedisFaultProxy;
 import com.example.flashsale.balance.BalanceFixtures;
@@ -28,6 +30,13 @@ import static org.awaitility.Awaitility.await;
  * {@code Retry-After} and changes nothing, and the service recovers when Redis is back.
  */
 class RedisOutageTest extends IntegrationTest {
+
+	/** What this fault test makes the service log on purpose. */
+	@RegisterExtension
+	static final ExpectedLogs EXPECTED = ExpectedLogs.of("com.example.flashsale.support.problem.ProblemExceptionHandler",
+			"com.example.flashsale.support.cache.ReadThroughCache",
+			"com.example.flashsale.support.redis.RedisLock",
+			"io.lettuce.core.protocol.ConnectionWatchdog");
 
 	private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {
 	};

@@ -1,5 +1,6 @@
 /**
- * What handlers read from requests (Requests) and the shared keyset page (KeysetPage).
+ * What handlers read from requests (Requests), the shared keyset page (KeysetPage) and the access log
+ * (AccessLog, docs/architecture.md "Access log").
  * Shared by every feature: a named interface of the {@code support} module (docs/architecture.md).
  */
 @NamedInterface("web")

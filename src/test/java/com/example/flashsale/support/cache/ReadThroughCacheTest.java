@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -15,6 +16,7 @@ import reactor.test.StepVerifier;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
+import com.example.flashsale.ExpectedLogs;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.RedisFaultProxy;
 
@@ -25,6 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * value stored after an eviction, absent values cached, and degraded reads when Redis is cut.
  */
 class ReadThroughCacheTest extends IntegrationTest {
+
+	/** What this fault test makes the service log on purpose. */
+	@RegisterExtension
+	static final ExpectedLogs EXPECTED = ExpectedLogs.of("com.example.flashsale.support.cache.ReadThroughCache",
+			"io.lettuce.core.protocol.ConnectionWatchdog");
 
 	@Autowired
 	ReadThroughCaches caches;

@@ -1,0 +1,193 @@
+package com.example.flashsale.support.web;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * The access log (docs/architecture.md "Access log"): one line per request, {@code METHOD path status
+ * ms user=<JWT sub>}, written by a thread of its own so that an event loop never waits on the console or
+ * a file. An event loop only admits the line under the rate cap and hands it over through a lock-free
+ * queue; lines over {@code maxLinesPerSecond} in the current second, or beyond {@code queueCapacity}
+ * waiting lines, are dropped and counted. The writer reports the drops of each second in one line
+ * ({@code access log: 4,812 lines dropped in the last second (cap 200 lines/s)}), and {@link #dropped()}
+ * totals them (the {@code access.log.dropped} counter). Logger {@value #LOGGER}, level INFO.
+ */
+public final class AccessLog implements AutoCloseable {
+
+	/** The logger the lines go to. */
+	public static final String LOGGER = "flashsale.access";
+
+	private static final Log logger = LogFactory.getLog(LOGGER);
+
+	private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+	private static final long WRITER_PAUSE_MS = 20;
+
+	private final int maxLinesPerSecond;
+
+	private final int queueCapacity;
+
+	private final LongSupplier nanoTime;
+
+	private final Consumer<String> sink;
+
+	private final Queue<Line> queue = new ConcurrentLinkedQueue<>();
+
+	private final AtomicInteger queued = new AtomicInteger();
+
+	private final AtomicLong window = new AtomicLong(Long.MIN_VALUE);
+
+	private final AtomicInteger admittedInWindow = new AtomicInteger();
+
+	private final AtomicLong droppedTotal = new AtomicLong();
+
+	private final AtomicLong droppedUnreported = new AtomicLong();
+
+	private final Thread writer;
+
+	private volatile boolean running = true;
+
+	private long lastReport;
+
+	/**
+	 * Starts the writer thread.
+	 * @param properties the cap and the queue bound
+	 */
+	public AccessLog(AccessLogProperties properties) {
+		this(properties, System::nanoTime, true, AccessLog::toLogger);
+	}
+
+	/**
+	 * @param properties the cap and the queue bound
+	 * @param nanoTime the clock of the rate cap, in nanoseconds
+	 * @param startWriter whether to start the writer thread (tests drain with {@link #drain()})
+	 * @param sink where the writer puts each line
+	 */
+	AccessLog(AccessLogProperties properties, LongSupplier nanoTime, boolean startWriter, Consumer<String> sink) {
+		this.maxLinesPerSecond = properties.maxLinesPerSecond();
+		this.queueCapacity = properties.queueCapacity();
+		this.nanoTime = nanoTime;
+		this.sink = sink;
+		this.lastReport = nanoTime.getAsLong();
+		this.writer = new Thread(this::write, "access-log");
+		this.writer.setDaemon(true);
+		if (startWriter) {
+			this.writer.start();
+		}
+	}
+
+	/**
+	 * Records one answered request; never blocks (a few atomic operations), so event loops may call it.
+	 * @param method the HTTP method
+	 * @param path the request path, without the query string
+	 * @param status the answered status, 0 when none was sent (the client went away)
+	 * @param nanos how long the request took, in nanoseconds
+	 * @param user the caller's id (JWT {@code sub}), or {@code null} when anonymous
+	 * @return whether the line was admitted; {@code false} when it was dropped and counted
+	 */
+	public boolean record(String method, String path, int status, long nanos, String user) {
+		if (!admit()) {
+			return drop();
+		}
+		if (this.queued.incrementAndGet() > this.queueCapacity) {
+			this.queued.decrementAndGet();
+			return drop();
+		}
+		this.queue.offer(new Line(method, path, status, nanos, user));
+		return true;
+	}
+
+	private boolean drop() {
+		this.droppedTotal.incrementAndGet();
+		this.droppedUnreported.incrementAndGet();
+		return false;
+	}
+
+	/** At most {@code maxLinesPerSecond} admissions per second of the clock (a fixed window). */
+	private boolean admit() {
+		long second = Math.floorDiv(this.nanoTime.getAsLong(), SECOND);
+		long current = this.window.get();
+		if (second != current && this.window.compareAndSet(current, second)) {
+			this.admittedInWindow.set(0);
+		}
+		return this.admittedInWindow.incrementAndGet() <= this.maxLinesPerSecond;
+	}
+
+	/** Lines dropped since startup, over the cap or the queue bound. */
+	public long dropped() {
+		return this.droppedTotal.get();
+	}
+
+	/**
+	 * Writes every waiting line and, once a second, the count of dropped lines; the writer thread's loop
+	 * body.
+	 * @return the number of request lines written
+	 */
+	int drain() {
+		int written = 0;
+		for (Line line = this.queue.poll(); line != null; line = this.queue.poll()) {
+			this.queued.decrementAndGet();
+			this.sink.accept(line.text());
+			written++;
+		}
+		long now = this.nanoTime.getAsLong();
+		if (now - this.lastReport >= SECOND) {
+			this.lastReport = now;
+			long dropped = this.droppedUnreported.getAndSet(0);
+			if (dropped > 0) {
+				this.sink.accept(String.format("access log: %,d lines dropped in the last second (cap %,d lines/s)", dropped,
+						this.maxLinesPerSecond));
+			}
+		}
+		return written;
+	}
+
+	private static void toLogger(String line) {
+		if (logger.isInfoEnabled()) {
+			logger.info(line);
+		}
+	}
+
+	private void write() {
+		while (this.running) {
+			try {
+				drain();
+				Thread.sleep(WRITER_PAUSE_MS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+			catch (RuntimeException ex) {
+				// a broken appender must not end the access log
+			}
+		}
+		drain();
+	}
+
+	/** Stops the writer after it wrote what is waiting. */
+	@Override
+	public void close() {
+		this.running = false;
+		this.writer.interrupt();
+	}
+
+	/** One request, formatted by the writer thread. */
+	private record Line(String method, String path, int status, long nanos, String user) {
+
+		String text() {
+			return this.method + " " + this.path + " " + ((this.status > 0) ? this.status : "-") + " "
+					+ TimeUnit.NANOSECONDS.toMillis(this.nanos) + "ms user=" + ((this.user != null) ? this.user : "-");
+		}
+
+	}
+
+}
