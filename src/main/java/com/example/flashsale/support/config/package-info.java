@@ -1,5 +1,6 @@
 /**
- * Application-wide configuration: the clock, strict JSON, transactions, local-service detection.
+ * Application-wide configuration: the clock, strict JSON, transactions, and the choice of backends at
+ * startup (local, Docker or embedded; docs/architecture.md "Backends at startup").
  * Shared by every feature: a named interface of the {@code support} module (docs/architecture.md).
  */
 @NamedInterface("config")
