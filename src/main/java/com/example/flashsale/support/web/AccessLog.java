@@ -2,6 +2,8 @@ package com.example.flashsale.support.web;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,9 +53,8 @@ public final class AccessLog implements AutoCloseable {
 
 	private final AtomicLong droppedUnreported = new AtomicLong();
 
-	private final Thread writer;
-
-	private volatile boolean running = true;
+	/** Drains the queue every {@link #WRITER_PAUSE_MS}; null when the caller drains (tests). */
+	private final ScheduledExecutorService writer;
 
 	private long lastReport;
 
@@ -77,10 +78,13 @@ public final class AccessLog implements AutoCloseable {
 		this.nanoTime = nanoTime;
 		this.sink = sink;
 		this.lastReport = nanoTime.getAsLong();
-		this.writer = new Thread(this::write, "access-log");
-		this.writer.setDaemon(true);
-		if (startWriter) {
-			this.writer.start();
+		this.writer = startWriter ? Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "access-log");
+			thread.setDaemon(true);
+			return thread;
+		}) : null;
+		if (this.writer != null) {
+			this.writer.scheduleWithFixedDelay(this::drainQuietly, WRITER_PAUSE_MS, WRITER_PAUSE_MS, TimeUnit.MILLISECONDS);
 		}
 	}
 
@@ -127,8 +131,8 @@ public final class AccessLog implements AutoCloseable {
 	}
 
 	/**
-	 * Writes every waiting line and, once a second, the count of dropped lines; the writer thread's loop
-	 * body.
+	 * Writes every waiting line and, once a second, the count of dropped lines; what the writer runs every
+	 * 20 ms.
 	 * @return the number of request lines written
 	 */
 	int drain() {
@@ -156,28 +160,28 @@ public final class AccessLog implements AutoCloseable {
 		}
 	}
 
-	private void write() {
-		while (this.running) {
-			try {
-				drain();
-				Thread.sleep(WRITER_PAUSE_MS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				break;
-			}
-			catch (RuntimeException ex) {
-				// a broken appender must not end the access log
-			}
+	private void drainQuietly() {
+		try {
+			drain();
 		}
-		drain();
+		catch (RuntimeException ex) {
+			// a broken appender must not end the access log
+		}
 	}
 
 	/** Stops the writer after it wrote what is waiting. */
 	@Override
 	public void close() {
-		this.running = false;
-		this.writer.interrupt();
+		if (this.writer != null) {
+			this.writer.shutdown();
+			try {
+				this.writer.awaitTermination(1, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		drainQuietly();
 	}
 
 	/** One request, formatted by the writer thread. */
