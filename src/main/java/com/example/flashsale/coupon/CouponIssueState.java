@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 import reactor.core.publisher.Flux;
@@ -15,7 +16,6 @@ import reactor.core.scheduler.Schedulers;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.connection.stream.MapRecord;
-import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -278,7 +278,7 @@ class CouponIssueState {
 
 		/** Claims decided in Redis by outcome since the state was installed. */
 		Map<String, Long> outcomes() {
-			Map<String, Long> outcomes = new java.util.TreeMap<>();
+			Map<String, Long> outcomes = new TreeMap<>();
 			this.fields.forEach((field, value) -> {
 				if (field.startsWith("n:")) {
 					outcomes.put(field.substring(2), Long.valueOf(value));

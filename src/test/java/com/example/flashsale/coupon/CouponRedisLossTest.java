@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -70,8 +71,8 @@ class CouponRedisLossTest extends IntegrationTest {
 		long before = CouponFixtures.freshUsers(100);
 		long after = CouponFixtures.freshUsers(100);
 		WebClient web = parallelClient();
-		Map<Long, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
-		Map<Long, Integer> again = new java.util.concurrent.ConcurrentHashMap<>();
+		Map<Long, Integer> statuses = new ConcurrentHashMap<>();
+		Map<Long, Integer> again = new ConcurrentHashMap<>();
 		List<CompletableFuture<?>> claims = new ArrayList<>();
 		RowLock lock = RowLock.take(this.connections, couponId);
 		try {
@@ -133,7 +134,7 @@ class CouponRedisLossTest extends IntegrationTest {
 		long couponId = CouponFixtures.openEvent(this.client, adminToken(), 10);
 		long user = CouponFixtures.freshUsers(1);
 		WebClient web = parallelClient();
-		Map<Long, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+		Map<Long, Integer> statuses = new ConcurrentHashMap<>();
 		CompletableFuture<?> claim;
 		RowLock lock = RowLock.take(this.connections, couponId);
 		try {
