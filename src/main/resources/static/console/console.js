@@ -42,7 +42,12 @@
     snapshot.coupons.forEach(function (c) {
       var row = document.createElement('tr');
       row.dataset.coupon = c.id;
-      cell(row, c.code + ' (' + c.name + ')');
+      var name = cell(row, c.code + ' (' + c.name + ')');
+      if (c.commitFailures) {
+        // commits of this event fail: its issues wait in the Redis log (docs/operations.md)
+        name.textContent += ' \u26a0 ' + c.commitFailures + ' failed commits, ' + c.uncommitted + ' waiting';
+        name.className = 'failing';
+      }
       cell(row, num(c.total)).className = 'total';
       cell(row, num(c.issued)).className = 'issued';
       cell(row, num(c.remaining)).className = 'remaining';

@@ -38,6 +38,16 @@ final class CouponApiDoc {
 		ApiDocs.admin(operation, ErrorCode.DUPLICATE_COUPON_CODE);
 	}
 
+	static void reconcile(Builder operation) {
+		operation.operationId("reconcileCoupons").tag("Admin")
+			.summary("Compare every coupon event's Redis state with MySQL and repair the drift now")
+			.description("The scheduled reconciler's run, on demand. Each repair names the event, its kind "
+					+ "(missing_holder, stray_holder, sold_out_flag), how many, and the remaining quantity in Redis "
+					+ "before it (redis) against the one MySQL implies (mysql). See docs/redis.md \"Coupon reconciler\".")
+			.response(ApiDocs.ok(200, "what was checked and repaired", CouponReconciler.Report.class));
+		ApiDocs.admin(operation);
+	}
+
 	static void view(Builder operation) {
 		operation.operationId("getCouponEvent").tag("Admin").summary("The operators' view of a coupon event")
 			.description("issuedCount as MySQL has it, remainingQuantity as Redis has it.")

@@ -19,9 +19,12 @@ class CouponHandler {
 
 	private final Requests requests;
 
-	CouponHandler(CouponService service, Requests requests) {
+	private final CouponReconciler reconciler;
+
+	CouponHandler(CouponService service, Requests requests, CouponReconciler reconciler) {
 		this.service = service;
 		this.requests = requests;
+		this.reconciler = reconciler;
 	}
 
 	/** {@code POST /api/coupons/{couponId}/issue} -> 201 {@code {userCouponId, couponId, issuedAt}}. */
@@ -52,6 +55,14 @@ class CouponHandler {
 		return this.requests.pathId(request, "couponId")
 			.flatMap(this.service::view)
 			.flatMap((view) -> ServerResponse.ok().bodyValue(view));
+	}
+
+	/**
+	 * {@code POST /api/admin/coupons/reconcile} -> 200 {@code {checked, repairs:[{couponId, kind, count, redis,
+	 * mysql}]}}: compares every event's Redis state with MySQL and repairs the drift now.
+	 */
+	Mono<ServerResponse> reconcile(ServerRequest request) {
+		return this.reconciler.reconcile().flatMap((report) -> ServerResponse.ok().bodyValue(report));
 	}
 
 	/** Body of {@code GET /api/coupons}. */

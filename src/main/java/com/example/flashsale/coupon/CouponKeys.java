@@ -1,25 +1,28 @@
 package com.example.flashsale.coupon;
 
 /**
- * Redis keys of one coupon event. All share the Redis Cluster hash tag {@code {couponId}} so the issue
- * script, which touches all three, runs on one slot.
+ * Redis keys of one coupon event (docs/redis.md "Coupon state"). All share the Redis Cluster hash tag
+ * {@code {couponId}} so the scripts, which touch several of them, run on one slot.
  */
 final class CouponKeys {
 
 	/** SCAN pattern matching every coupon's issue log. */
 	static final String LOG_PATTERN = "coupon:{*}:log";
 
+	/** SCAN pattern matching every coupon's state hash. */
+	static final String STATE_PATTERN = "coupon:{*}:state";
+
 	private CouponKeys() {
 	}
 
-	/** Hash with total, remaining, window and validity. */
+	/** Hash with the format version, total, window, validity, the soldOut flag and outcome counts. */
 	static String state(long couponId) {
 		return "coupon:{" + couponId + "}:state";
 	}
 
-	/** Set of user ids that hold the coupon. */
-	static String issued(long couponId) {
-		return "coupon:{" + couponId + "}:issued";
+	/** Hash of the users that hold the coupon: user id -> {@code <token>|<logEntryId>|<issuedAt ms>} or empty. */
+	static String holders(long couponId) {
+		return "coupon:{" + couponId + "}:holders";
 	}
 
 	/** Stream of issues decided in Redis and not yet committed to MySQL. */
@@ -29,9 +32,18 @@ final class CouponKeys {
 
 	/** The coupon id of a {@link #log} key, or -1 when the key is not one. */
 	static long couponIdOfLog(String key) {
-		if (key.startsWith("coupon:{") && key.endsWith("}:log")) {
+		return couponIdOf(key, "}:log");
+	}
+
+	/** The coupon id of a {@link #state} key, or -1 when the key is not one. */
+	static long couponIdOfState(String key) {
+		return couponIdOf(key, "}:state");
+	}
+
+	private static long couponIdOf(String key, String suffix) {
+		if (key.startsWith("coupon:{") && key.endsWith(suffix)) {
 			try {
-				return Long.parseLong(key.substring("coupon:{".length(), key.length() - "}:log".length()));
+				return Long.parseLong(key.substring("coupon:{".length(), key.length() - suffix.length()));
 			}
 			catch (NumberFormatException ex) {
 				return -1;

@@ -14,7 +14,10 @@ import com.example.flashsale.support.problem.ProblemException;
  * The coupon feature's meters (docs/operations.md "Metrics"): {@code coupon.issue.requests} counts each
  * claim's outcome per event (tags {@code coupon} = the event id, {@code unknown} for ids that do not exist,
  * so a client cannot grow the tag set; {@code outcome} = issued, duplicate, sold_out, not_issuable,
- * not_found, unavailable), and {@code coupon.issues.recovered} the issues the log recovery committed.
+ * not_found, unavailable), {@code coupon.issues.recovered} the issues the log recovery committed,
+ * {@code coupon.issue.commit.failures} the failed commits per event (tag {@code coupon}), and
+ * {@code flashsale.reconciler.repairs} what the coupon reconciler repaired (tags {@code target=coupon},
+ * {@code kind}).
  */
 @Component
 class CouponMetrics {
@@ -24,6 +27,10 @@ class CouponMetrics {
 	private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
 
 	private final Counter recovered;
+
+	private final Map<Long, Counter> failures = new ConcurrentHashMap<>();
+
+	private final Map<String, Counter> repairs = new ConcurrentHashMap<>();
 
 	CouponMetrics(MeterRegistry registry) {
 		this.registry = registry;
@@ -50,6 +57,23 @@ class CouponMetrics {
 			};
 		}
 		outcome("not_found".equals(outcome) ? "unknown" : Long.toString(couponId), outcome);
+	}
+
+	/** Counts a failed commit of a batch of {@code couponId}'s issues. */
+	void commitFailed(long couponId) {
+		this.failures.computeIfAbsent(couponId, (id) -> Counter.builder("coupon.issue.commit.failures")
+			.description("Commits of a coupon event's issues to MySQL that failed (the issues wait in the Redis log)")
+			.tag("coupon", Long.toString(id))
+			.register(this.registry)).increment();
+	}
+
+	/** Counts {@code count} repairs of {@code kind} made by the coupon reconciler. */
+	void repaired(String kind, long count) {
+		this.repairs.computeIfAbsent(kind, (k) -> Counter.builder("flashsale.reconciler.repairs")
+			.description("Drift between Redis and MySQL that a reconciler repaired")
+			.tag("target", "coupon")
+			.tag("kind", k)
+			.register(this.registry)).increment(count);
 	}
 
 	/** Counts issues the log recovery replayed. */

@@ -11,14 +11,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param writer the group commit of issues to MySQL
  * @param recovery the replay of issues left in the Redis log
  * @param keepAfterWindow how long an event's Redis state outlives its issue window
+ * @param reconcile the comparison of every event's Redis state with MySQL
  */
 @ConfigurationProperties("app.coupon")
 record CouponProperties(@DefaultValue Writer writer, @DefaultValue Recovery recovery,
-		@DefaultValue("1d") Duration keepAfterWindow) {
+		@DefaultValue("1d") Duration keepAfterWindow, @DefaultValue Reconcile reconcile) {
 
 	/**
 	 * @param maxBatch most issues committed in one transaction
-	 * @param lanes transactions in flight at once
+	 * @param lanes transactions in flight at once per coupon event
 	 */
 	record Writer(@DefaultValue("500") int maxBatch, @DefaultValue("2") int lanes) {
 
@@ -33,8 +34,18 @@ record CouponProperties(@DefaultValue Writer writer, @DefaultValue Recovery reco
 	/**
 	 * @param interval time between two scans of the Redis issue logs
 	 * @param minAge entries younger than this are left to the writer that is committing them
+	 * @param maxBackoff longest wait before retrying an event whose replay failed (the wait starts at
+	 * {@code interval} and doubles with each failure)
 	 */
-	record Recovery(@DefaultValue("30s") Duration interval, @DefaultValue("5s") Duration minAge) {
+	record Recovery(@DefaultValue("30s") Duration interval, @DefaultValue("5s") Duration minAge,
+			@DefaultValue("10m") Duration maxBackoff) {
+	}
+
+	/**
+	 * @param interval time between two runs of the reconciler (one instance at a time)
+	 * @param minAge holders decided more recently than this are left alone (their commit may be in flight)
+	 */
+	record Reconcile(@DefaultValue("30s") Duration interval, @DefaultValue("10s") Duration minAge) {
 	}
 
 }

@@ -64,13 +64,16 @@ class CouponRepository {
 			.all();
 	}
 
-	/** Takes the row lock of coupon {@code couponId} until the end of the current transaction. */
-	Mono<Void> lockCoupon(long couponId) {
-		return this.db.sql("SELECT id FROM coupons WHERE id = ? FOR UPDATE")
+	/**
+	 * Takes the row lock of coupon {@code couponId} until the end of the current transaction and reads
+	 * its figures under it; empty when the coupon does not exist.
+	 */
+	Mono<LockedCoupon> lockCoupon(long couponId) {
+		return this.db.sql("SELECT total_quantity, issued_count, ends_at FROM coupons WHERE id = ? FOR UPDATE")
 			.bind(0, couponId)
-			.map((row) -> row.get("id", Long.class))
-			.all()
-			.then();
+			.map((row) -> new LockedCoupon(row.get("total_quantity", Integer.class), row.get("issued_count", Integer.class),
+					instant(row, "ends_at")))
+			.one();
 	}
 
 	/** The user ids holding coupon {@code couponId} in MySQL, to rebuild the Redis issued set. */
@@ -82,20 +85,23 @@ class CouponRepository {
 	}
 
 	/**
-	 * Inserts the pending issues of one coupon, skipping any (user, coupon) already present.
+	 * Inserts the pending issues of one coupon with their tokens ({@code issue_ref}), skipping any (user,
+	 * coupon) already present.
 	 * @return the number of rows actually inserted
 	 */
 	Mono<Long> insertUserCoupons(long couponId, List<PendingIssue> issues) {
 		StringJoiner values = new StringJoiner(", ");
-		issues.forEach((issue) -> values.add("(?, ?, '" + UserCouponStatus.AVAILABLE + "', ?, ?)"));
-		DatabaseClient.GenericExecuteSpec spec = this.db
-			.sql("INSERT IGNORE INTO user_coupons (user_id, coupon_id, status, issued_at, expires_at) VALUES " + values);
+		issues.forEach((issue) -> values.add("(?, ?, '" + UserCouponStatus.AVAILABLE + "', ?, ?, ?)"));
+		DatabaseClient.GenericExecuteSpec spec = this.db.sql(
+				"INSERT IGNORE INTO user_coupons (user_id, coupon_id, status, issued_at, expires_at, issue_ref) VALUES "
+						+ values);
 		int index = 0;
 		for (PendingIssue issue : issues) {
 			spec = spec.bind(index++, issue.userId())
 				.bind(index++, couponId)
 				.bind(index++, utc(issue.issuedAt()))
 				.bind(index++, utc(issue.expiresAt()));
+			spec = (issue.token() != null) ? spec.bind(index++, issue.token()) : spec.bindNull(index++, String.class);
 		}
 		return spec.fetch().rowsUpdated();
 	}
@@ -114,14 +120,15 @@ class CouponRepository {
 		StringJoiner in = new StringJoiner(", ", "(", ")");
 		userIds.forEach((id) -> in.add("?"));
 		DatabaseClient.GenericExecuteSpec spec = this.db
-			.sql("SELECT id, user_id, issued_at FROM user_coupons WHERE coupon_id = ? AND user_id IN " + in)
+			.sql("SELECT id, user_id, issued_at, issue_ref FROM user_coupons WHERE coupon_id = ? AND user_id IN " + in)
 			.bind(0, couponId);
 		int index = 1;
 		for (Long userId : userIds) {
 			spec = spec.bind(index++, userId);
 		}
 		return spec.map((row) -> new IssuedCouponRow(row.get("user_id", Long.class),
-				new IssuedCoupon(row.get("id", Long.class), couponId, instant(row, "issued_at"))))
+				new IssuedCoupon(row.get("id", Long.class), couponId, instant(row, "issued_at")),
+				row.get("issue_ref", String.class)))
 			.all();
 	}
 
@@ -140,8 +147,15 @@ class CouponRepository {
 			.all();
 	}
 
-	/** A user coupon read back after a commit, keyed by its holder. */
-	record IssuedCouponRow(long userId, IssuedCoupon coupon) {
+	/**
+	 * A user coupon read back in a commit, keyed by its holder.
+	 * @param issueRef the token of the issue that created it, null for rows older than tokens
+	 */
+	record IssuedCouponRow(long userId, IssuedCoupon coupon, String issueRef) {
+	}
+
+	/** A coupon's figures read under its row lock. */
+	record LockedCoupon(int totalQuantity, int issuedCount, Instant endsAt) {
 	}
 
 	private static Coupon coupon(Readable row) {

@@ -17,6 +17,7 @@ class CouponRouter {
 			.POST("/api/coupons/{couponId}/issue", handler::issue, CouponApiDoc::issue)
 			.GET("/api/coupons", handler::available, CouponApiDoc::available)
 			.POST("/api/admin/coupons", handler::create, CouponApiDoc::create)
+			.POST("/api/admin/coupons/reconcile", handler::reconcile, CouponApiDoc::reconcile)
 			.GET("/api/admin/coupons/{couponId}", handler::view, CouponApiDoc::view)
 			.build();
 	}

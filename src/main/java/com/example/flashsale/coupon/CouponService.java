@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 import reactor.core.publisher.Flux;
@@ -106,12 +105,20 @@ public class CouponService {
 	 * its window is answered 403 without loading anything.
 	 */
 	private Mono<Boolean> loadState(long couponId, Instant now) {
-		return this.loading.computeIfAbsent(couponId, (id) -> findCoupon(id).flatMap((coupon) -> {
+		return findCoupon(couponId).flatMap((coupon) -> {
 			if (!coupon.issuableAt(now)) {
-				return Mono.<Boolean>error(problem(new IssueDecision.NotIssuable(), id));
+				return Mono.<Boolean>error(problem(new IssueDecision.NotIssuable(), couponId));
 			}
-			return this.state.install(coupon, this.repository.findHolderIds(id));
-		}).doFinally((signal) -> this.loading.remove(id)).cache());
+			return install(coupon);
+		});
+	}
+
+	/** Installs {@code coupon}'s state from MySQL; one load per coupon at a time per instance. */
+	private Mono<Boolean> install(Coupon coupon) {
+		return this.loading.computeIfAbsent(coupon.id(),
+				(id) -> this.state.install(coupon, this.repository.findHolderIds(id))
+					.doFinally((signal) -> this.loading.remove(id))
+					.cache());
 	}
 
 	/**
@@ -122,18 +129,17 @@ public class CouponService {
 	}
 
 	/**
-	 * The operators' view of an event: issued count as MySQL has it, remaining as Redis has it. An event
-	 * outside its window whose Redis state is gone (it expires a day after the window) reports the
-	 * remaining quantity MySQL implies instead of loading the state again.
+	 * The operators' view of an event: issued count as MySQL has it, remaining, uncommitted issues and
+	 * commit failures as Redis has them. An event outside its window whose Redis state is gone (it expires a
+	 * day after the window) reports the remaining quantity MySQL implies instead of loading the state again.
 	 * @return the view; COUPON_NOT_FOUND 404
 	 */
 	Mono<CouponAdminView> view(long couponId) {
-		return findCoupon(couponId).flatMap((coupon) -> this.state.remaining(couponId)
+		return findCoupon(couponId).flatMap((coupon) -> this.state.view(couponId)
 			.switchIfEmpty(Mono.defer(() -> coupon.issuableAt(this.clock.instant())
-					? this.state.install(coupon, this.repository.findHolderIds(couponId))
-						.then(this.state.remaining(couponId))
-					: Mono.just((long) coupon.totalQuantity() - coupon.issuedCount())))
-			.map((remaining) -> CouponAdminView.of(coupon, remaining)));
+					? install(coupon).then(this.state.view(couponId)) : Mono.empty()))
+			.map((view) -> CouponAdminView.of(coupon, view))
+			.defaultIfEmpty(CouponAdminView.closed(coupon)));
 	}
 
 	/**
@@ -142,19 +148,12 @@ public class CouponService {
 	 */
 	public Flux<CouponLive> live(Duration closedWithin, int limit) {
 		return this.repository.findEndingAfter(this.clock.instant().minus(closedWithin), limit)
-			.concatMap((coupon) -> this.state.stateFields(coupon.id())
-				.defaultIfEmpty(Map.of())
-				.map((fields) -> {
-					Map<String, Long> outcomes = new TreeMap<>();
-					fields.forEach((field, value) -> {
-						if (field.startsWith("n:")) {
-							outcomes.put(field.substring(2), Long.valueOf(value));
-						}
-					});
-					String remaining = fields.get("remaining");
-					return new CouponLive(coupon.id(), coupon.code(), coupon.name(), coupon.totalQuantity(),
-							coupon.issuedCount(), (remaining != null) ? Long.valueOf(remaining) : null, outcomes);
-				}));
+			.concatMap((coupon) -> this.state.view(coupon.id())
+				.map((view) -> new CouponLive(coupon.id(), coupon.code(), coupon.name(), coupon.totalQuantity(),
+						coupon.issuedCount(), view.remaining(), view.outcomes(), view.uncommitted(),
+						view.commitFailures()))
+				.defaultIfEmpty(new CouponLive(coupon.id(), coupon.code(), coupon.name(), coupon.totalQuantity(),
+						coupon.issuedCount(), null, Map.of(), 0, 0)));
 	}
 
 	private Mono<Coupon> findCoupon(long couponId) {

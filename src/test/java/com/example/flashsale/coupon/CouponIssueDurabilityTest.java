@@ -143,7 +143,7 @@ class CouponIssueDurabilityTest extends IntegrationTest {
 		long inFlight = CouponFixtures.freshUsers(2);
 		// decided by the old Redis; its commit is still on its way when Redis loses everything
 		IssueDecision.Issued decided = (IssueDecision.Issued) this.state.issue(couponId, inFlight, Instant.now()).block();
-		this.redis.delete(CouponKeys.state(couponId), CouponKeys.issued(couponId), CouponKeys.log(couponId)).block();
+		this.redis.delete(CouponKeys.state(couponId), CouponKeys.holders(couponId), CouponKeys.log(couponId)).block();
 		assertThat(CouponFixtures.view(this.client, adminToken(), couponId).remainingQuantity()).isEqualTo(10);
 
 		StepVerifier.create(this.writer.commit(decided.issue())).expectNextCount(1).verifyComplete();
@@ -201,7 +201,7 @@ class CouponIssueDurabilityTest extends IntegrationTest {
 			.expectBody().returnResult();
 		}
 		// Redis restarted without persistence
-		this.redis.delete(CouponKeys.state(couponId), CouponKeys.issued(couponId)).block();
+		this.redis.delete(CouponKeys.state(couponId), CouponKeys.holders(couponId)).block();
 
 		this.client.post().uri("/api/coupons/{id}/issue", couponId).headers((h) -> h.setBearerAuth(userToken(firstUser)))
 			.exchange().expectStatus().isEqualTo(HttpStatus.CONFLICT)

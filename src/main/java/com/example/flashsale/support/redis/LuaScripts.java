@@ -35,8 +35,23 @@ public final class LuaScripts {
 	/** Coupon: install an event's state from MySQL unless present. */
 	public static final RedisScript<Long> COUPON_INSTALL = load("coupon-install", Long.class);
 
-	/** Coupon: make committed holders holders in Redis too. */
-	public static final RedisScript<Long> COUPON_CONFIRM = load("coupon-confirm", Long.class);
+	/** Coupon: add holders durable in MySQL to an event's holders, keeping values already there. */
+	public static final RedisScript<Long> COUPON_ADD_HOLDERS = load("coupon-add-holders", Long.class);
+
+	/** Coupon: bring the state in line with one commit (holders, refused issues, soldOut, log). */
+	@SuppressWarnings("rawtypes")
+	public static final RedisScript<List> COUPON_SETTLE = load("coupon-settle", List.class);
+
+	/** Coupon: record a failed commit for the operators. */
+	public static final RedisScript<Long> COUPON_COMMIT_FAILED = load("coupon-commit-failed", Long.class);
+
+	/** Coupon: read an event's state, holder count and log length. */
+	@SuppressWarnings("rawtypes")
+	public static final RedisScript<List> COUPON_VIEW = load("coupon-view", List.class);
+
+	/** Coupon: the reconciler's compare-and-set of stray holders and the soldOut flag. */
+	@SuppressWarnings("rawtypes")
+	public static final RedisScript<List> COUPON_RECONCILE = load("coupon-reconcile", List.class);
 
 	/** Order: claim an Idempotency-Key, or read its record. */
 	public static final RedisScript<String> IDEMPOTENCY_CLAIM = load("idempotency-claim", String.class);
@@ -67,7 +82,8 @@ public final class LuaScripts {
 
 	/** Every script above. */
 	public static final List<RedisScript<?>> ALL = List.of(CACHE_GET, CACHE_PUT, CACHE_EVICT, COUPON_ISSUE,
-			COUPON_INSTALL, COUPON_CONFIRM, IDEMPOTENCY_CLAIM, IDEMPOTENCY_FINISH, LOCK_ACQUIRE, COMPARE_AND_DELETE,
+			COUPON_INSTALL, COUPON_ADD_HOLDERS, COUPON_SETTLE, COUPON_COMMIT_FAILED, COUPON_VIEW, COUPON_RECONCILE,
+			IDEMPOTENCY_CLAIM, IDEMPOTENCY_FINISH, LOCK_ACQUIRE, COMPARE_AND_DELETE,
 			ORDER_STATUS_PUBLISH, STOCK_ADJUST, STOCK_LOAD, STOCK_RESERVE, STOCK_RELEASE);
 
 	private LuaScripts() {
