@@ -26,14 +26,12 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -93,7 +91,7 @@ public class Chaos {
 	}
 
 	static final Sizes SHORT = new Sizes(32, 100, 300, 1.5, 40, 40, 120, 10, 12, 5_000, 5_000, 15_000, 45_000,
-			200_000, 900_000);
+			200_000, 1_500_000);
 
 	static final Sizes FULL = new Sizes(48, 300, 1200, 4, 100, 150, 450, 25, 40, 10_000, 10_000, 45_000, 60_000,
 			420_000, 3_600_000);
@@ -168,24 +166,24 @@ public class Chaos {
 
 	}
 
-	record ScenarioDef(String name, String title, boolean inShort, Body body) {
+	record ScenarioDef(String name, String title, Body body) {
 	}
 
 	static final List<ScenarioDef> SCENARIOS = List.of(
-			new ScenarioDef("coupon-flushdb", "FLUSHDB mid coupon rush", true, Chaos::couponFlushdb),
-			new ScenarioDef("coupon-srem", "holders removed from the issued set (SREM), then they claim again", true,
+			new ScenarioDef("coupon-flushdb", "FLUSHDB mid coupon rush", Chaos::couponFlushdb),
+			new ScenarioDef("coupon-srem", "holders removed from the issued set (SREM), then they claim again",
 					Chaos::couponSrem),
-			new ScenarioDef("stock-del", "the stock key deleted mid order rush", true, Chaos::stockDel),
-			new ScenarioDef("replay-flushdb", "replays of every finished order request after FLUSHDB", true,
+			new ScenarioDef("stock-del", "the stock key deleted mid order rush", Chaos::stockDel),
+			new ScenarioDef("replay-flushdb", "replays of every finished order request after FLUSHDB",
 					Chaos::replayFlushdb),
-			new ScenarioDef("redis-kill", "Redis killed (-9) and restarted empty mid order rush", true,
+			new ScenarioDef("redis-kill", "Redis killed (-9) and restarted empty mid order rush",
 					Chaos::redisKill),
-			new ScenarioDef("db-cut", "the database connection cut through a proxy mid order rush", true,
+			new ScenarioDef("db-cut", "the database connection cut through a proxy mid order rush",
 					(sc) -> dbFault(sc, false)),
 			new ScenarioDef("db-freeze",
 					"the database frozen through a proxy (connections open, no answers), then cut, mid order rush",
-					true, (sc) -> dbFault(sc, true)),
-			new ScenarioDef("kill9-instance", "kill -9 of one of two instances mid order rush", true,
+					(sc) -> dbFault(sc, true)),
+			new ScenarioDef("kill9-instance", "kill -9 of one of two instances mid order rush",
 					Chaos::kill9Instance));
 
 	// ---------------------------------------------------------------------------------------------------
@@ -220,7 +218,7 @@ public class Chaos {
 		Sizes sizes = CFG.sizes();
 		List<ScenarioDef> selected = new ArrayList<>();
 		for (ScenarioDef def : SCENARIOS) {
-			if (CFG.only != null ? CFG.only.contains(def.name()) : (def.inShort() || !CFG.shortMode)) {
+			if (CFG.only == null || CFG.only.contains(def.name())) {
 				selected.add(def);
 			}
 		}
@@ -303,7 +301,7 @@ public class Chaos {
 			}
 			else if (arg.equals("--list")) {
 				for (ScenarioDef def : SCENARIOS) {
-					OUT.printf("%-16s %-6s %s%n", def.name(), def.inShort() ? "short" : "full", def.title());
+					OUT.printf("%-16s %s%n", def.name(), def.title());
 				}
 				System.exit(0);
 			}
@@ -520,9 +518,9 @@ public class Chaos {
 
 		final AtomicLong sent = new AtomicLong();
 
-		final AtomicLong sentDuringFault = new AtomicLong();
+		final AtomicLong answeredDuringFault = new AtomicLong();
 
-		final AtomicLong sentAfterFault = new AtomicLong();
+		final AtomicLong answeredAfterFault = new AtomicLong();
 
 		final AtomicLong server5xx = new AtomicLong();
 
@@ -554,8 +552,6 @@ public class Chaos {
 
 		boolean reconciled;
 
-		boolean reconcilerPresent;
-
 		Sc(ScenarioDef def) {
 			this.def = def;
 		}
@@ -565,14 +561,14 @@ public class Chaos {
 			String outcome = r.outcome();
 			this.outcomes.computeIfAbsent(outcome, (k) -> new LongAdder()).increment();
 			if (this.inFault) {
-				this.sentDuringFault.incrementAndGet();
+				this.answeredDuringFault.incrementAndGet();
 				this.faultOutcomes.computeIfAbsent(outcome, (k) -> new LongAdder()).increment();
 				if (r.status() == 503) {
 					this.fault503Micros.add(r.nanos() / 1000);
 				}
 			}
 			else if (this.afterFault) {
-				this.sentAfterFault.incrementAndGet();
+				this.answeredAfterFault.incrementAndGet();
 			}
 			if (r.status() >= 500 && r.status() != 503) {
 				this.server5xx.incrementAndGet();
@@ -650,8 +646,8 @@ public class Chaos {
 		}
 
 		void report() {
-			OUT.println("  requests sent: " + this.sent.get() + " (" + this.sentDuringFault.get() + " answered during the fault, "
-					+ this.sentAfterFault.get() + " after it)");
+			OUT.println("  requests sent: " + this.sent.get() + " (" + this.answeredDuringFault.get() + " answered during the fault, "
+					+ this.answeredAfterFault.get() + " after it)");
 			OUT.println("  outcomes: " + render(this.outcomes));
 			if (!this.faultOutcomes.isEmpty()) {
 				String latency = "";
@@ -874,9 +870,9 @@ public class Chaos {
 
 	/** Harness validity: the fault must have hit a rush in progress, or the scenario tested nothing. */
 	static void checkMidRush(Sc sc, boolean faultFired, long before, String what) {
-		boolean ok = faultFired && before > 0 && sc.sentDuringFault.get() + sc.sentAfterFault.get() > 0;
+		boolean ok = faultFired && before > 0 && sc.answeredDuringFault.get() + sc.answeredAfterFault.get() > 0;
 		sc.check("scenario", true, "harness.fault-mid-rush", ok, ok
-				? what + "; " + before + " requests before it, " + (sc.sentDuringFault.get() + sc.sentAfterFault.get())
+				? what + "; " + before + " requests before it, " + (sc.answeredDuringFault.get() + sc.answeredAfterFault.get())
 						+ " during and after it"
 				: "INVALID RUN, nothing was tested: the fault did not land mid-rush (" + what + ")");
 	}
@@ -1007,6 +1003,17 @@ public class Chaos {
 				noRow.add(user + "(got " + ids + ", row " + holders.get(user) + ")");
 			}
 		});
+		List<String> twice = new ArrayList<>();
+		claims.byUser.forEach((user, answers) -> {
+			synchronized (answers) {
+				long wins = answers.stream().filter((r) -> r.status() == 201).count();
+				if (wins > 1) {
+					twice.add(user + "(" + wins + "x)");
+				}
+			}
+		});
+		sc.check(phase, true, "coupon.one-201-per-user", twice.isEmpty(), String.format(
+				"%d users answered 201 more than once%s", twice.size(), sample(twice)));
 		sc.check(phase, true, "coupon.201-holds-row", noRow.isEmpty(),
 				String.format("%d users answered 201, %d without their row%s", winners.size(), noRow.size(),
 						sample(noRow)));
@@ -1083,9 +1090,9 @@ public class Chaos {
 
 	/**
 	 * FLUSHDB mid coupon rush. A dense rush (every claimer within a couple of seconds, so group commits are in
-	 * flight) is flushed each time Redis's remaining quantity falls past a threshold: half, a fifth and a
-	 * twelfth of the total. The last flushes land close to the sell-out, where a rebuild that ignores the
-	 * batches in flight over-admits (issue case 1).
+	 * flight) is flushed each time Redis's remaining quantity falls past a threshold: half, a fifth, a
+	 * twelfth of the total and the sell-out, then twice more while the crowd still claims. The last flushes
+	 * land at the sell-out, where a rebuild that ignores the batches in flight over-admits (issue case 1).
 	 */
 	static void couponFlushdb(Sc sc) throws Exception {
 		Sizes s = CFG.sizes();
@@ -1097,16 +1104,20 @@ public class Chaos {
 		for (int i = 0; i < s.couponClaimers(); i++) {
 			tasks.add(claimTask(sc, coupon, base + i, claims, i % 5 == 0 ? 2 : 1));
 		}
-		int[] thresholds = { total / 2, total / 5, Math.max(1, total / 12) };
+		// half, a fifth, a twelfth, the sell-out, and twice more while the crowd still claims
+		int[] thresholds = { total / 2, total / 5, Math.max(1, total / 12), 0, 0, 0 };
 		sc.note("coupon " + coupon + ": " + total + " on offer, " + s.couponClaimers() + " claimers over "
 				+ s.couponWindowSec() + " s, every 5th claims twice; FLUSHDB when Redis's remaining falls to "
-				+ thresholds[0] + ", " + thresholds[1] + " and " + thresholds[2]);
+				+ thresholds[0] + ", " + thresholds[1] + ", " + thresholds[2] + " and 0, then twice more 150 ms apart");
 		String state = "coupon:{" + coupon + "}:state";
 		Load load = new Load(sc, s.concurrency(), tasks, s.couponWindowSec());
 		List<String> flushes = new ArrayList<>();
 		long before = 0;
 		for (int i = 0; i < thresholds.length; i++) {
 			int threshold = thresholds[i];
+			if (i >= 4) {
+				sleep(150);
+			}
 			boolean reached = waitUntil(() -> {
 				String remaining = Redis.hget(state, "remaining");
 				return load.finished() || (remaining != null && Long.parseLong(remaining) <= threshold);
@@ -1721,7 +1732,6 @@ public class Chaos {
 		}
 		OUT.println("  reconciler: " + String.join("; ", sc.reconcilerAnswers)
 				+ (any ? "" : " -> no reconciler: the recovered judgement is final"));
-		sc.reconcilerPresent = any;
 		sc.reconciled = any;
 		if (any) {
 			sleep(1000);

@@ -26,5 +26,5 @@ command -v mariadb >/dev/null || command -v mysql >/dev/null \
   || { echo "chaos: the mariadb or mysql client is missing (apt-get install mariadb-client)" >&2; exit 2; }
 
 LIMIT=4200
-for arg in "$@"; do [[ "$arg" == "--short" ]] && LIMIT=1200; done
+for arg in "$@"; do [[ "$arg" == "--short" ]] && LIMIT=1800; done
 exec timeout -k 15 "$LIMIT" java "$HERE/Chaos.java" --root="$ROOT" "$@"
