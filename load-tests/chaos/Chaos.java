@@ -74,7 +74,7 @@ public class Chaos {
 	static final long CLIENT_TIMEOUT_MS = 15_000;
 
 	/** The p99 a 503 must meet during a fault: the contract's 300 ms with room for a shared 2-core box. */
-	static final long FAST_503_MS = 1_000;
+	static final long FAST_503_MS = Long.parseLong(env("CHAOS_FAST_503_MS", "1000"));
 
 	/** stock-del: the delay the database proxy adds to each packet, each way, so payments stay in flight. */
 	static final long SLOW_DB_MS = 15;
