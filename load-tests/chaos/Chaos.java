@@ -171,7 +171,7 @@ public class Chaos {
 
 	static final List<ScenarioDef> SCENARIOS = List.of(
 			new ScenarioDef("coupon-flushdb", "FLUSHDB mid coupon rush", Chaos::couponFlushdb),
-			new ScenarioDef("coupon-srem", "holders removed from the issued set (SREM), then they claim again",
+			new ScenarioDef("coupon-srem", "holders removed from the holders hash (HDEL), then they claim again",
 					Chaos::couponSrem),
 			new ScenarioDef("stock-del", "the stock key deleted mid order rush", Chaos::stockDel),
 			new ScenarioDef("replay-flushdb", "replays of every finished order request after FLUSHDB",
@@ -984,7 +984,7 @@ public class Chaos {
 	/**
 	 * The coupon invariants. Always (safety): issued_count == user_coupons rows <= total; every user answered
 	 * 201 holds the row of the id they were given. After settling: every user answered 409
-	 * COUPON_ALREADY_ISSUED holds a row (safety); issued_count == total - remaining in Redis, the issued set
+	 * COUPON_ALREADY_ISSUED holds a row (safety); issued_count == total - remaining in Redis, the holders hash
 	 * holds exactly MySQL's holders, and N of N are issued when the demand was larger (convergence).
 	 */
 	static void judgeCoupon(Sc sc, String phase, long coupon, int total, Claims claims, boolean settled) {
@@ -1027,13 +1027,12 @@ public class Chaos {
 		sc.check(phase, true, "coupon.409-holds-row", claimedNoRow.isEmpty(),
 				String.format("%d users answered 409 COUPON_ALREADY_ISSUED, %d of them hold no row%s",
 						alreadyIssued.size(), claimedNoRow.size(), sample(claimedNoRow)));
-		String state = "coupon:{" + coupon + "}:state";
-		String remaining = Redis.hget(state, "remaining");
+		String remaining = Redis.remaining(coupon);
 		String how = "";
 		if (remaining == null) {
 			// the operators' view installs a missing state (the service's own rebuild path)
 			call(A.base(), "GET", "/api/admin/coupons/" + coupon, ADMIN, null, null);
-			remaining = Redis.hget(state, "remaining");
+			remaining = Redis.remaining(coupon);
 			how = " (state was missing; installed by the admin view)";
 		}
 		long rem = (remaining == null) ? Long.MIN_VALUE : Long.parseLong(remaining);
@@ -1042,15 +1041,15 @@ public class Chaos {
 						: String.format("issued_count %d vs total %d - remaining %d = %d%s", issued, total, rem,
 								total - rem, how));
 		Set<Long> set = new HashSet<>();
-		for (String member : Redis.smembers("coupon:{" + coupon + "}:issued")) {
+		for (String member : Redis.hkeys("coupon:{" + coupon + "}:holders")) {
 			set.add(Long.parseLong(member));
 		}
 		Set<Long> missing = new HashSet<>(holders.keySet());
 		missing.removeAll(set);
 		Set<Long> extra = new HashSet<>(set);
 		extra.removeAll(holders.keySet());
-		sc.check(phase, false, "coupon.issued-set", missing.isEmpty() && extra.isEmpty(),
-				String.format("set %d members, MySQL %d holders: %d holders missing from the set, %d members without a row",
+		sc.check(phase, false, "coupon.holders", missing.isEmpty() && extra.isEmpty(),
+				String.format("Redis %d holders, MySQL %d holders: %d MySQL holders missing in Redis, %d Redis holders without a row",
 						set.size(), holders.size(), missing.size(), extra.size()));
 		long demand = claims.byUser.size();
 		if (demand > total) {
@@ -1112,7 +1111,6 @@ public class Chaos {
 		sc.note("coupon " + coupon + ": " + total + " on offer, " + s.couponClaimers() + " claimers over "
 				+ s.couponWindowSec() + " s, every 5th claims twice; FLUSHDB when Redis's remaining falls to "
 				+ thresholds[0] + ", " + thresholds[1] + ", " + thresholds[2] + " and 0, then twice more 150 ms apart");
-		String state = "coupon:{" + coupon + "}:state";
 		Load load = new Load(sc, s.concurrency(), tasks, s.couponWindowSec());
 		List<String> flushes = new ArrayList<>();
 		long before = 0;
@@ -1122,7 +1120,7 @@ public class Chaos {
 				sleep(150);
 			}
 			boolean reached = waitUntil(() -> {
-				String remaining = Redis.hget(state, "remaining");
+				String remaining = Redis.remaining(coupon);
 				return load.finished() || (remaining != null && Long.parseLong(remaining) <= threshold);
 			}, 60_000);
 			if (!reached || load.finished()) {
@@ -1133,7 +1131,7 @@ public class Chaos {
 				judgeCoupon(sc, "entry", coupon, total, claims, false);
 				sc.faultBegins();
 			}
-			String remaining = Redis.hget(state, "remaining");
+			String remaining = Redis.remaining(coupon);
 			Redis.cmd("FLUSHDB");
 			flushes.add("remaining " + remaining + ", " + sc.wins.get() + " 201s");
 		}
@@ -1186,12 +1184,12 @@ public class Chaos {
 		List<Long> removed = claims.winners().keySet().stream().sorted().limit(total / 4).toList();
 		long before = sc.sent.get();
 		sc.faultBegins();
-		List<String> srem = new ArrayList<>(List.of("SREM", "coupon:{" + coupon + "}:issued"));
+		List<String> srem = new ArrayList<>(List.of("HDEL", "coupon:{" + coupon + "}:holders"));
 		removed.forEach((u) -> srem.add(String.valueOf(u)));
 		Object n = Redis.cmd(srem.toArray(String[]::new));
 		sc.faultEnds("201 of a fresh coupon claim", couponProbe(sc));
-		sc.note("coupon " + coupon + ": " + total + " on offer, " + total / 2 + " issued; SREM removed " + n + " of "
-				+ removed.size() + " holders from the issued set; they claim again, then " + 2 * total
+		sc.note("coupon " + coupon + ": " + total + " on offer, " + total / 2 + " issued; HDEL removed " + n + " of "
+				+ removed.size() + " holders from the holders hash; they claim again, then " + 2 * total
 				+ " new claimers");
 		Claims again = new Claims();
 		runAll(sc, 8, removed.stream().map((u) -> claimTask(sc, coupon, u, again, 1)).toList(), 60_000);
@@ -1213,7 +1211,7 @@ public class Chaos {
 		}
 		Load load = new Load(sc, s.concurrency(), second, s.couponWindowSec() / 2);
 		load.await(120_000);
-		checkMidRush(sc, true, before, "SREM of " + n + " holders");
+		checkMidRush(sc, true, before, "HDEL of " + n + " holders");
 		awaitProbe(sc);
 		settleCoupon(sc, coupon, s.couponSettleMs());
 		judgeCoupon(sc, "recovered", coupon, total, claims, true);
@@ -2090,9 +2088,25 @@ public class Chaos {
 			return (Long) cmd("XLEN", key);
 		}
 
-		static List<String> smembers(String key) {
+		/**
+		 * What Redis offers of a coupon event: total - holders, or 0 once flagged sold out (the service
+		 * derives it the same way in coupon-issue.lua); null when the state is not installed.
+		 */
+		static String remaining(long coupon) {
+			String state = "coupon:{" + coupon + "}:state";
+			if (!"2".equals(hget(state, "v"))) {
+				return null;
+			}
+			if ("1".equals(hget(state, "soldOut"))) {
+				return "0";
+			}
+			long total = Long.parseLong(hget(state, "total"));
+			return String.valueOf(total - (Long) cmd("HLEN", "coupon:{" + coupon + "}:holders"));
+		}
+
+		static List<String> hkeys(String key) {
 			List<String> out = new ArrayList<>();
-			for (Object o : (List<?>) cmd("SMEMBERS", key)) {
+			for (Object o : (List<?>) cmd("HKEYS", key)) {
 				out.add((String) o);
 			}
 			return out;
