@@ -151,13 +151,14 @@ public class Inventory {
 	/**
 	 * Puts a refunded order's units back on the sellable stock once {@link #restoreDurable} committed:
 	 * releases the reservation if it is still held, otherwise (it was confirmed) raises each stock key by
-	 * the line's quantity (a missing key is loaded from MySQL).
+	 * the line's quantity, once per order and product even if repeated (a missing key stays missing and
+	 * loads from MySQL).
 	 */
 	public Mono<Void> restoreSellable(long orderId, List<Line> lines) {
 		return release(orderId, lines).flatMap((released) -> released ? Mono.<Void>empty()
 				: Flux.fromIterable(lines)
-					.concatMap((line) -> this.repository.findById(line.productId())
-						.flatMap((product) -> this.stock.adjust(line.productId(), line.quantity(), product.stock())))
+					.concatMap((line) -> this.stock.adjust(line.productId(), "refund-" + orderId + "-" + line.productId(),
+							line.quantity()))
 					.then());
 	}
 

@@ -2,6 +2,7 @@ package com.example.flashsale.product;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.commons.logging.Log;
@@ -67,11 +68,11 @@ public class ProductService {
 					"Product " + productId + " does not exist.")))
 			.flatMap((current) -> {
 				Product changed = patch.applyTo(current);
-				StockChange change = new StockChange(productId, changed.stock() - current.stock(), changed.stock());
+				StockChange change = new StockChange(productId, newAdjustmentId(), changed.stock() - current.stock());
 				return this.repository.update(changed, this.clock.instant())
 					.then(this.catalog.evict(List.of(productId)))
 					.then((change.delta() == 0) ? Mono.empty()
-							: this.stock.adjust(productId, change.delta(), change.to())
+							: this.stock.adjust(productId, change.id(), change.delta())
 								.doOnSubscribe((subscription) -> applied.set(change)))
 					.thenReturn(changed);
 			})
@@ -104,7 +105,13 @@ public class ProductService {
 		}).thenReturn(product);
 	}
 
-	private record StockChange(long productId, int delta, int to) {
+	/** A random id, so a resent adjustment script is recognised (not a secret: no SecureRandom). */
+	private static String newAdjustmentId() {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		return Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+	}
+
+	private record StockChange(long productId, String id, int delta) {
 	}
 
 }

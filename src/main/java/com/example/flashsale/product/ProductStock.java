@@ -40,6 +40,9 @@ public class ProductStock {
 
 	private static final int KEYS_PER_LOAD = 500;
 
+	/** How long an applied adjustment is remembered: far longer than any re-send of its script. */
+	static final Duration ADJUSTMENT_MEMORY = Duration.ofHours(1);
+
 	private final ReactiveStringRedisTemplate redis;
 
 	private final ProductRepository repository;
@@ -115,12 +118,16 @@ public class ProductStock {
 	}
 
 	/**
-	 * Applies a change of the durable stock by {@code delta} (to {@code newStock}) to the sellable stock.
-	 * @return the sellable stock afterwards
+	 * Applies a change of the durable stock by {@code delta} to the sellable stock, once per
+	 * {@code adjustmentId} (a resent script finds its record and changes nothing; the record is kept
+	 * {@link #ADJUSTMENT_MEMORY}). A missing key stays missing: it loads from MySQL, change included.
+	 * @param adjustmentId unique per change (an admin's change: random; a refund: derived from the order)
 	 */
-	Mono<Long> adjust(long productId, int delta, int newStock) {
-		return this.redis.execute(ADJUST, List.of(ProductKeys.stock(productId)), List.of(Integer.toString(delta), Integer.toString(newStock)))
-			.next();
+	Mono<Void> adjust(long productId, String adjustmentId, int delta) {
+		return this.redis
+			.execute(ADJUST, List.of(ProductKeys.stock(productId), ProductKeys.adjustment(adjustmentId)),
+					List.of(Integer.toString(delta), Long.toString(ADJUSTMENT_MEMORY.toMillis())))
+			.then();
 	}
 
 	/**
