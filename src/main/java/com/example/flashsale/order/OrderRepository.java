@@ -90,6 +90,25 @@ class OrderRepository {
 		return spec.then();
 	}
 
+	/**
+	 * Sets a PENDING order's unit prices and amounts to what its payment charges (the committed prices,
+	 * when the catalogue cache it was priced from was stale).
+	 */
+	Mono<Void> reprice(long orderId, List<Item> items, long total, long discount) {
+		return this.db.sql("UPDATE orders SET total_amount = ?, discount_amount = ? WHERE id = ?")
+			.bind(0, total)
+			.bind(1, discount)
+			.bind(2, orderId)
+			.then()
+			.thenMany(Flux.fromIterable(items)
+				.concatMap((item) -> this.db.sql("UPDATE order_items SET unit_price = ? WHERE order_id = ? AND product_id = ?")
+					.bind(0, item.unitPrice())
+					.bind(1, orderId)
+					.bind(2, item.productId())
+					.then()))
+			.then();
+	}
+
 	/** Inserts the payment row of a paid order. */
 	Mono<Void> insertPayment(long orderId, long amount, Instant now) {
 		return this.db.sql("INSERT INTO payments (order_id, amount, paid_at) VALUES (?, ?, ?)")

@@ -135,7 +135,7 @@ class OrderSaga {
 		catch (ArithmeticException ex) {
 			return Mono.error(ProblemException.invalid("The order total is out of range."));
 		}
-		Payment payment = new Payment(userId, request, items, total, Math.min(couponDiscount, total), now);
+		Payment payment = new Payment(userId, request, items, total, couponDiscount, now);
 		return this.orders
 			.insertPending(userId, key, request.requestHash(), items, total, payment.discount(), request.userCouponId(), now)
 			.as(this.transactional::transactional)

@@ -2,7 +2,9 @@ package com.example.flashsale.product;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -120,6 +122,28 @@ public class Inventory {
 	 */
 	public Mono<Void> confirm(long orderId) {
 		return this.redis.delete(ProductKeys.reservation(orderId)).then();
+	}
+
+	/**
+	 * The price of each line's product as MySQL has it committed, read in the caller's transaction (the
+	 * payment's): what an order pays, whatever the product cache still says.
+	 * @return product id to unit price (KRW); {@link ErrorCode#PRODUCT_NOT_AVAILABLE} 409 when a product is
+	 * no longer ACTIVE
+	 */
+	public Mono<Map<Long, Long>> committedPrices(List<Line> lines) {
+		return this.repository.findByIds(lines.stream().map(Line::productId).toList())
+			.collectList()
+			.flatMap((products) -> {
+				Map<Long, Long> prices = new HashMap<>();
+				for (Product product : products) {
+					if (product.status() != ProductStatus.ACTIVE) {
+						return Mono.error(new ProblemException(ErrorCode.PRODUCT_NOT_AVAILABLE,
+								"Product " + product.id() + " is not on sale."));
+					}
+					prices.put(product.id(), product.price());
+				}
+				return Mono.just(prices);
+			});
 	}
 
 	/**
