@@ -172,6 +172,57 @@ class OrderRepository {
 			.one();
 	}
 
+	/**
+	 * A refusal of an order request given before any order existed.
+	 * @param responseStatus the HTTP status answered
+	 * @param responseBody the problem JSON answered
+	 */
+	record RefusalRow(String requestHash, int responseStatus, String responseBody) {
+	}
+
+	/**
+	 * Records the refusal answered to {@code userId}'s request with {@code idempotencyKey}, unless the key
+	 * already has one.
+	 * @return true when recorded, false when the key had a refusal already
+	 */
+	Mono<Boolean> insertRefusal(long userId, String idempotencyKey, String requestHash, int responseStatus,
+			String responseBody, Instant now) {
+		return this.db.sql("INSERT IGNORE INTO order_refusals (user_id, idempotency_key, request_hash, response_status, "
+				+ "response_body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+			.bind(0, userId)
+			.bind(1, idempotencyKey)
+			.bind(2, requestHash)
+			.bind(3, responseStatus)
+			.bind(4, responseBody)
+			.bind(5, utc(now))
+			.fetch()
+			.rowsUpdated()
+			.map((rows) -> rows == 1);
+	}
+
+	/** The refusal recorded for {@code userId}'s {@code idempotencyKey}; empty when none. */
+	Mono<RefusalRow> findRefusal(long userId, String idempotencyKey) {
+		return this.db.sql("SELECT request_hash, response_status, response_body FROM order_refusals "
+				+ "WHERE user_id = ? AND idempotency_key = ?")
+			.bind(0, userId)
+			.bind(1, idempotencyKey)
+			.map((row) -> new RefusalRow(row.get("request_hash", String.class), row.get("response_status", Integer.class),
+					row.get("response_body", String.class)))
+			.one();
+	}
+
+	/**
+	 * Deletes up to {@code limit} refusals recorded before {@code cutoff}.
+	 * @return how many were deleted
+	 */
+	Mono<Long> purgeRefusals(Instant cutoff, int limit) {
+		return this.db.sql("DELETE FROM order_refusals WHERE created_at < ? LIMIT ?")
+			.bind(0, utc(cutoff))
+			.bind(1, limit)
+			.fetch()
+			.rowsUpdated();
+	}
+
 	/** The order with its items if {@code userId} placed it; empty otherwise (also for another user's order). */
 	Mono<OrderView> findForUser(long orderId, long userId) {
 		return this.db.sql("SELECT " + ORDER_COLUMNS + " FROM orders WHERE id = ? AND user_id = ?")
