@@ -325,16 +325,17 @@ class OrderRepository {
 	}
 
 	/**
-	 * The units PENDING orders hold of each of {@code productIds} (driven by the status index: PENDING
-	 * orders are few, a product's sold orders are many).
+	 * The units PENDING orders other than {@code exceptOrderId} hold of each of {@code productIds} (driven
+	 * by the status index: PENDING orders are few, a product's sold orders are many).
 	 */
-	Mono<Map<Long, Long>> pendingUnits(Collection<Long> productIds) {
+	Mono<Map<Long, Long>> pendingUnits(Collection<Long> productIds, long exceptOrderId) {
 		if (productIds.isEmpty()) {
 			return Mono.just(Map.of());
 		}
 		return this.db.sql("SELECT oi.product_id, CAST(SUM(oi.quantity) AS SIGNED) AS units FROM orders o "
 				+ "JOIN order_items oi ON oi.order_id = o.id WHERE o.status = " + PENDING
-				+ " AND oi.product_id IN (:ids) GROUP BY oi.product_id")
+				+ " AND o.id <> :except AND oi.product_id IN (:ids) GROUP BY oi.product_id")
+			.bind("except", exceptOrderId)
 			.bind("ids", productIds)
 			.map((row) -> Map.entry(row.get("product_id", Long.class), row.get("units", Long.class)))
 			.all()

@@ -35,10 +35,13 @@ public class OrderSales implements UnitsInFlight {
 	public record DailySales(long productId, LocalDate day, long quantity) {
 	}
 
-	/** The units PENDING orders hold of each of {@code productIds} (absent: none), in the caller's transaction. */
+	/**
+	 * The units PENDING orders other than {@code exceptOrderId} hold of each of {@code productIds} (absent:
+	 * none), in the caller's transaction.
+	 */
 	@Override
-	public Mono<Map<Long, Long>> heldBy(Collection<Long> productIds) {
-		return this.orders.pendingUnits(productIds);
+	public Mono<Map<Long, Long>> heldBy(Collection<Long> productIds, long exceptOrderId) {
+		return this.orders.pendingUnits(productIds, exceptOrderId);
 	}
 
 	/** How many orders have each status (every status present, 0 when none). */

@@ -81,7 +81,7 @@ public class Inventory {
 	public Mono<Void> reserve(long orderId, List<Line> lines) {
 		return tryReserve(orderId, lines).flatMap((result) -> {
 			if (result < 0) {
-				return this.stock.loadMissing(lines.stream().map(Line::productId).toList())
+				return this.stock.loadMissing(lines.stream().map(Line::productId).toList(), orderId)
 					.then(tryReserve(orderId, lines));
 			}
 			return Mono.just(result);

@@ -114,7 +114,15 @@ public class ProductStock {
 	 * @return how many keys were set (unknown products are skipped)
 	 */
 	public Mono<Long> loadMissing(Collection<Long> productIds) {
-		return load(Flux.fromIterable(productIds));
+		return load(Flux.fromIterable(productIds), 0);
+	}
+
+	/**
+	 * {@link #loadMissing} for the reservation of {@code reservingOrderId}, which found a key missing: that
+	 * order's own units are not counted as held (it holds nothing yet and reserves on the loaded value).
+	 */
+	Mono<Long> loadMissing(Collection<Long> productIds, long reservingOrderId) {
+		return load(Flux.fromIterable(productIds), reservingOrderId);
 	}
 
 	/**
@@ -140,7 +148,11 @@ public class ProductStock {
 	 * units in the durable stock, or PAID with them gone, never counted once in each or in neither.
 	 */
 	Flux<Expected> expected(Collection<Long> productIds) {
-		return this.inFlight.heldBy(productIds)
+		return expected(productIds, 0);
+	}
+
+	private Flux<Expected> expected(Collection<Long> productIds, long exceptOrderId) {
+		return this.inFlight.heldBy(productIds, exceptOrderId)
 			.flatMapMany((held) -> this.repository.findByIds(productIds)
 				.map((product) -> new Expected(product.id(), product.stock(), held.getOrDefault(product.id(), 0L))))
 			.as(this.transactional::transactional);
@@ -174,12 +186,12 @@ public class ProductStock {
 	 * @return how many keys were set
 	 */
 	public Mono<Long> loadAll() {
-		return load(this.repository.findAll().map(Product::id));
+		return load(this.repository.findAll().map(Product::id), 0);
 	}
 
-	private Mono<Long> load(Flux<Long> productIds) {
+	private Mono<Long> load(Flux<Long> productIds, long exceptOrderId) {
 		return productIds.buffer(KEYS_PER_LOAD)
-			.concatMap((batch) -> expected(batch).collectList())
+			.concatMap((batch) -> expected(batch, exceptOrderId).collectList())
 			.filter((batch) -> !batch.isEmpty())
 			.concatMap((batch) -> this.redis.execute(LOAD, batch.stream().map((e) -> ProductKeys.stock(e.productId())).toList(),
 					batch.stream().map((e) -> Long.toString(e.sellable())).toList()))

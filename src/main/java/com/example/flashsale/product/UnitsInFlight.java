@@ -17,8 +17,10 @@ public interface UnitsInFlight {
 
 	/**
 	 * The units PENDING orders hold of each of {@code productIds}, in the caller's transaction.
+	 * @param exceptOrderId an order not to count (the one whose reservation found the key missing: it holds
+	 * nothing yet and reserves on the loaded value); 0 for none
 	 * @return product id to units; a product no PENDING order holds is absent
 	 */
-	Mono<Map<Long, Long>> heldBy(Collection<Long> productIds);
+	Mono<Map<Long, Long>> heldBy(Collection<Long> productIds, long exceptOrderId);
 
 }

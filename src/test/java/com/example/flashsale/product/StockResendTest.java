@@ -12,7 +12,7 @@ import com.example.flashsale.support.redis.LuaScripts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** docs/redis.md "Sellable stock", "Twice": a resent {@code stock-adjust.lua} moves the sellable stock once. */
+/** docs/redis.md "Sellable stock" (Twice): a resent {@code stock-adjust.lua} moves the sellable stock once. */
 class StockResendTest extends IntegrationTest {
 
 	@Autowired
