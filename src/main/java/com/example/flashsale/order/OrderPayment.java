@@ -2,8 +2,11 @@ package com.example.flashsale.order;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -28,7 +31,9 @@ import com.example.flashsale.support.db.DbErrors;
 import com.example.flashsale.support.problem.ProblemException;
 
 /**
- * The payment transaction of one order (docs/flows.md "Order and payment", step 6): coupon USED, balance
+ * The payment transaction of one order (docs/flows.md "Order and payment", step 6): the committed prices
+ * read (the order is repriced if the catalogue cache was stale; 409 PRODUCT_NOT_AVAILABLE if a product left
+ * sale), coupon USED, balance
  * deducted conditionally (402 INSUFFICIENT_BALANCE), PAYMENT ledger row, payment row, outbox event, order
  * PAID with its stored answer, and last the conditional durable stock decrement, so a hot product's row is
  * locked only for that statement and the commit. A deadlock victim (rolled back whole before its commit)
@@ -81,11 +86,38 @@ class OrderPayment {
 		this.metrics = metrics;
 	}
 
-	/** What one order pays: the lines at their snapshot prices, the total, the coupon's discount (KRW). */
-	record Payment(long userId, ValidOrder request, List<Item> items, long total, long discount, Instant now) {
+	/**
+	 * What one order pays: the lines at their unit prices, the total, the coupon's discount (KRW, at most the
+	 * total).
+	 */
+	record Payment(long userId, ValidOrder request, List<Item> items, long total, long couponDiscount, Instant now) {
+
+		long discount() {
+			return Math.min(this.couponDiscount, this.total);
+		}
 
 		long paid() {
-			return this.total - this.discount;
+			return this.total - discount();
+		}
+
+		/**
+		 * This payment at {@code prices} (product id to unit price).
+		 * @throws ProblemException 400 INVALID_REQUEST when the total leaves the range of a long
+		 */
+		Payment at(Map<Long, Long> prices) {
+			List<Item> repriced = new ArrayList<>(this.items.size());
+			long newTotal = 0;
+			try {
+				for (Item item : this.items) {
+					long unitPrice = prices.getOrDefault(item.productId(), item.unitPrice());
+					repriced.add(new Item(item.productId(), item.quantity(), unitPrice));
+					newTotal = Math.addExact(newTotal, Math.multiplyExact(unitPrice, item.quantity()));
+				}
+			}
+			catch (ArithmeticException ex) {
+				throw ProblemException.invalid("The order total is out of range.");
+			}
+			return new Payment(this.userId, this.request, repriced, newTotal, this.couponDiscount, this.now);
 		}
 
 	}
@@ -112,24 +144,29 @@ class OrderPayment {
 	 * {@link NotCommitted} (rolled back, nothing was charged) or {@link CommitUnknown} (the commit was sent:
 	 * it may have happened)
 	 */
-	Mono<OrderResult> pay(long orderId, Payment payment) {
-		long userId = payment.userId();
-		Instant now = payment.now();
-		List<Line> lines = payment.request().lines();
-		Long userCouponId = payment.request().userCouponId();
-		Paid paid = new Paid(new Placed(orderId, OrderStatus.PAID, payment.items(), payment.total(), payment.discount(),
-				payment.paid()));
-		OrderOutcome answer = this.answers.render(paid);
-		String event = this.json.writeValueAsString(new OrderPaidEvent(orderId, userId, OrderStatus.PAID,
-				payment.items(), payment.total(), payment.discount(), payment.paid(), userCouponId, now));
+	Mono<OrderResult> pay(long orderId, Payment quoted) {
+		long userId = quoted.userId();
+		Instant now = quoted.now();
+		List<Line> lines = quoted.request().lines();
+		Long userCouponId = quoted.request().userCouponId();
+		AtomicReference<Payment> charged = new AtomicReference<>(quoted);
 		AtomicBoolean commitSent = new AtomicBoolean();
-		Mono<Void> work = Mono.defer(() -> ((userCouponId != null)
-				? this.coupons.use(userId, userCouponId, orderId, now) : Mono.<Void>empty())
-			.then(this.payments.pay(userId, orderId, payment.paid(), now))
-			.then(this.orders.insertPayment(orderId, payment.paid(), now))
-			.then(this.outbox.append(orderId, EventType.ORDER_PAID.name(), event, now))
-			.then(this.orders.markPaid(orderId, payment.paid(), answer.status(),
-					new String(answer.body(), StandardCharsets.UTF_8), now))
+		// the prices MySQL has committed, not the cache's: a change whose cache eviction failed still counts
+		Mono<Void> work = Mono.defer(() -> this.inventory.committedPrices(lines).flatMap((prices) -> {
+			Payment payment = quoted.at(prices);
+			charged.set(payment);
+			OrderOutcome answer = this.answers.render(paid(orderId, payment));
+			String event = this.json.writeValueAsString(new OrderPaidEvent(orderId, userId, OrderStatus.PAID,
+					payment.items(), payment.total(), payment.discount(), payment.paid(), userCouponId, now));
+			return (payment.items().equals(quoted.items()) ? Mono.<Void>empty()
+					: this.orders.reprice(orderId, payment.items(), payment.total(), payment.discount()))
+				.then((userCouponId != null) ? this.coupons.use(userId, userCouponId, orderId, now) : Mono.<Void>empty())
+				.then(this.payments.pay(userId, orderId, payment.paid(), now))
+				.then(this.orders.insertPayment(orderId, payment.paid(), now))
+				.then(this.outbox.append(orderId, EventType.ORDER_PAID.name(), event, now))
+				.then(this.orders.markPaid(orderId, payment.paid(), answer.status(),
+						new String(answer.body(), StandardCharsets.UTF_8), now));
+		})
 			.flatMap((marked) -> marked ? this.inventory.takeDurable(lines, now)
 					: Mono.error(new IllegalStateException("order " + orderId + " is no longer PENDING")))
 			.doOnSuccess((done) -> commitSent.set(true)));
@@ -143,9 +180,14 @@ class OrderPayment {
 			.timeout(this.properties.paymentTimeout())
 			.then(Mono.defer(() -> afterCommit(orderId, lines)))
 			.doOnSuccess((done) -> this.statusEvents.publishDetached(orderId, OrderProgress.PAID, now))
-			.<OrderResult>thenReturn(paid)
+			.then(Mono.fromSupplier(() -> paid(orderId, charged.get())))
 			.onErrorMap((ex) -> !(ex instanceof ProblemException),
 					(ex) -> commitSent.get() ? new CommitUnknown(ex) : new NotCommitted(ex));
+	}
+
+	private static OrderResult paid(long orderId, Payment payment) {
+		return new Paid(new Placed(orderId, OrderStatus.PAID, payment.items(), payment.total(), payment.discount(),
+				payment.paid()));
 	}
 
 	private Mono<Void> afterCommit(long orderId, List<Line> lines) {

@@ -27,8 +27,9 @@ import com.example.flashsale.support.reactor.RunToCompletion;
  * Places orders idempotently (docs/flows.md "Order and payment", steps 1-2): the {@code Idempotency-Key}
  * claim ({@link OrderIdempotency}: a replay, 409 REQUEST_IN_PROGRESS or 422 IDEMPOTENCY_KEY_REUSED end
  * here), the user's lock (held by another order or a charge: 409 REQUEST_IN_PROGRESS), then the
- * {@link OrderSaga}, whose answer is stored for replays. When Redis lost the key's record but the
- * database has the key's order, the answer comes from the order ({@link #replayFromDatabase}).
+ * {@link OrderSaga}, whose answer is stored for replays. A refusal before any order existed is also
+ * written to MySQL before it is answered ({@link OrderRefusals}). When Redis lost the key's record but the
+ * database has the key's order or refusal, the answer comes from there ({@link #replayFromDatabase}).
  */
 @Service
 class OrderPlacement {
@@ -51,6 +52,8 @@ class OrderPlacement {
 
 	private final OrderAnswers answers;
 
+	private final OrderRefusals refusals;
+
 	private final OrderProperties properties;
 
 	private final OrderMetrics metrics;
@@ -58,13 +61,15 @@ class OrderPlacement {
 	private final Clock clock;
 
 	OrderPlacement(OrderIdempotency idempotency, UserLock userLock, OrderSaga saga, OrderCompensation compensation,
-			OrderRepository orders, OrderAnswers answers, OrderProperties properties, OrderMetrics metrics, Clock clock) {
+			OrderRepository orders, OrderAnswers answers, OrderRefusals refusals, OrderProperties properties,
+			OrderMetrics metrics, Clock clock) {
 		this.idempotency = idempotency;
 		this.userLock = userLock;
 		this.saga = saga;
 		this.compensation = compensation;
 		this.orders = orders;
 		this.answers = answers;
+		this.refusals = refusals;
 		this.properties = properties;
 		this.metrics = metrics;
 		this.clock = clock;
@@ -114,7 +119,8 @@ class OrderPlacement {
 				}
 				Refused refused = new Refused(problem, null);
 				this.metrics.result(refused);
-				return Mono.just(this.answers.render(refused));
+				// kept in MySQL before it leaves: a replay after Redis lost the record must answer it again
+				return this.refusals.remember(userId, key, request.requestHash(), this.answers.render(refused));
 			})
 			.flatMap((outcome) -> this.idempotency.finish(claimed, outcome)
 				.onErrorResume((ex) -> {
@@ -131,7 +137,6 @@ class OrderPlacement {
 	private Mono<OrderOutcome> replayFromDatabase(long userId, String key, String requestHash) {
 		Instant now = this.clock.instant();
 		return this.orders.findByKey(userId, key)
-			.switchIfEmpty(Mono.error(() -> new IllegalStateException("order key " + key + " is taken but not found")))
 			.flatMap((order) -> {
 				if (!order.requestHash().equals(requestHash)) {
 					return Mono.error(OrderAnswers.reused());
@@ -145,7 +150,10 @@ class OrderPlacement {
 					return Mono.error(OrderAnswers.inProgress());
 				}
 				return this.compensation.leavePending(order.id()).doOnNext(this.metrics::result).map(this.answers::render);
-			});
+			})
+			// no order: the key was refused before any order existed
+			.switchIfEmpty(Mono.defer(() -> this.refusals.find(userId, key, requestHash).doOnNext((replayed) -> this.metrics.replayed())))
+			.switchIfEmpty(Mono.error(() -> new IllegalStateException("order key " + key + " is taken but not found")));
 	}
 
 }

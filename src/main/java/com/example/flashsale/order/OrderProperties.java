@@ -15,13 +15,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * (the database then decides)
  * @param paymentTimeout the longest the payment transaction may take; past it the order is left PENDING
  * for recovery (keep it below {@code app.user-lock.ttl})
+ * @param refusalPurgeInterval how often refusals older than {@code idempotencyTtl} are deleted from MySQL
  * @param stream the order status stream
  * @param recovery the pending-order recovery job
  */
 @ConfigurationProperties("app.orders")
 record OrderProperties(@DefaultValue("50") int maxLines, @DefaultValue("100") int maxQuantity,
 		@DefaultValue("24h") Duration idempotencyTtl, @DefaultValue("30s") Duration inFlightTtl,
-		@DefaultValue("3s") Duration paymentTimeout, @DefaultValue Stream stream, @DefaultValue Recovery recovery) {
+		@DefaultValue("3s") Duration paymentTimeout, @DefaultValue("1h") Duration refusalPurgeInterval,
+		@DefaultValue Stream stream, @DefaultValue Recovery recovery) {
 
 	/**
 	 * {@code app.orders.stream.*}: {@code GET /api/orders/{orderId}/events} and the status log behind it.

@@ -3,6 +3,7 @@ package com.example.flashsale.order;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,25 @@ class OrderRepository {
 		return spec.then();
 	}
 
+	/**
+	 * Sets a PENDING order's unit prices and amounts to what its payment charges (the committed prices,
+	 * when the catalogue cache it was priced from was stale).
+	 */
+	Mono<Void> reprice(long orderId, List<Item> items, long total, long discount) {
+		return this.db.sql("UPDATE orders SET total_amount = ?, discount_amount = ? WHERE id = ?")
+			.bind(0, total)
+			.bind(1, discount)
+			.bind(2, orderId)
+			.then()
+			.thenMany(Flux.fromIterable(items)
+				.concatMap((item) -> this.db.sql("UPDATE order_items SET unit_price = ? WHERE order_id = ? AND product_id = ?")
+					.bind(0, item.unitPrice())
+					.bind(1, orderId)
+					.bind(2, item.productId())
+					.then()))
+			.then();
+	}
+
 	/** Inserts the payment row of a paid order. */
 	Mono<Void> insertPayment(long orderId, long amount, Instant now) {
 		return this.db.sql("INSERT INTO payments (order_id, amount, paid_at) VALUES (?, ?, ?)")
@@ -150,6 +170,57 @@ class OrderRepository {
 			.bind(1, idempotencyKey)
 			.map(OrderRepository::orderRow)
 			.one();
+	}
+
+	/**
+	 * A refusal of an order request given before any order existed.
+	 * @param responseStatus the HTTP status answered
+	 * @param responseBody the problem JSON answered
+	 */
+	record RefusalRow(String requestHash, int responseStatus, String responseBody) {
+	}
+
+	/**
+	 * Records the refusal answered to {@code userId}'s request with {@code idempotencyKey}, unless the key
+	 * already has one.
+	 * @return true when recorded, false when the key had a refusal already
+	 */
+	Mono<Boolean> insertRefusal(long userId, String idempotencyKey, String requestHash, int responseStatus,
+			String responseBody, Instant now) {
+		return this.db.sql("INSERT IGNORE INTO order_refusals (user_id, idempotency_key, request_hash, response_status, "
+				+ "response_body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+			.bind(0, userId)
+			.bind(1, idempotencyKey)
+			.bind(2, requestHash)
+			.bind(3, responseStatus)
+			.bind(4, responseBody)
+			.bind(5, utc(now))
+			.fetch()
+			.rowsUpdated()
+			.map((rows) -> rows == 1);
+	}
+
+	/** The refusal recorded for {@code userId}'s {@code idempotencyKey}; empty when none. */
+	Mono<RefusalRow> findRefusal(long userId, String idempotencyKey) {
+		return this.db.sql("SELECT request_hash, response_status, response_body FROM order_refusals "
+				+ "WHERE user_id = ? AND idempotency_key = ?")
+			.bind(0, userId)
+			.bind(1, idempotencyKey)
+			.map((row) -> new RefusalRow(row.get("request_hash", String.class), row.get("response_status", Integer.class),
+					row.get("response_body", String.class)))
+			.one();
+	}
+
+	/**
+	 * Deletes up to {@code limit} refusals recorded before {@code cutoff}.
+	 * @return how many were deleted
+	 */
+	Mono<Long> purgeRefusals(Instant cutoff, int limit) {
+		return this.db.sql("DELETE FROM order_refusals WHERE created_at < ? LIMIT ?")
+			.bind(0, utc(cutoff))
+			.bind(1, limit)
+			.fetch()
+			.rowsUpdated();
 	}
 
 	/** The order with its items if {@code userId} placed it; empty otherwise (also for another user's order). */
@@ -251,6 +322,24 @@ class OrderRepository {
 			.map((row) -> new SalesRow(row.get("paid_orders", Long.class), row.get("paid_quantity", Long.class),
 					row.get("pending_orders", Long.class)))
 			.one();
+	}
+
+	/**
+	 * The units PENDING orders other than {@code exceptOrderId} hold of each of {@code productIds} (driven
+	 * by the status index: PENDING orders are few, a product's sold orders are many).
+	 */
+	Mono<Map<Long, Long>> pendingUnits(Collection<Long> productIds, long exceptOrderId) {
+		if (productIds.isEmpty()) {
+			return Mono.just(Map.of());
+		}
+		return this.db.sql("SELECT oi.product_id, CAST(SUM(oi.quantity) AS SIGNED) AS units FROM orders o "
+				+ "JOIN order_items oi ON oi.order_id = o.id WHERE o.status = " + PENDING
+				+ " AND o.id <> :except AND oi.product_id IN (:ids) GROUP BY oi.product_id")
+			.bind("except", exceptOrderId)
+			.bind("ids", productIds)
+			.map((row) -> Map.entry(row.get("product_id", Long.class), row.get("units", Long.class)))
+			.all()
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue);
 	}
 
 	/** How many orders have each status. */

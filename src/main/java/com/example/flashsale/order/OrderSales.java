@@ -1,6 +1,7 @@
 package com.example.flashsale.order;
 
 import java.time.LocalDate;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -9,13 +10,16 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
 
+import com.example.flashsale.product.UnitsInFlight;
+
 /**
  * What orders sold and where they stand, for other features (the popular-products statistics, docs/flows.md
- * "Popular products"; the operator console, docs/operations.md "Operator console"), so no other feature
- * reads the order tables.
+ * "Popular products"; the operator console, docs/operations.md "Operator console"; the units orders in
+ * flight hold, for the product feature's sellable stock, docs/redis.md "Sellable stock"), so no other
+ * feature reads the order tables.
  */
 @Component
-public class OrderSales {
+public class OrderSales implements UnitsInFlight {
 
 	private final OrderRepository orders;
 
@@ -29,6 +33,15 @@ public class OrderSales {
 	 * @param quantity units PAID orders bought that day
 	 */
 	public record DailySales(long productId, LocalDate day, long quantity) {
+	}
+
+	/**
+	 * The units PENDING orders other than {@code exceptOrderId} hold of each of {@code productIds} (absent:
+	 * none), in the caller's transaction.
+	 */
+	@Override
+	public Mono<Map<Long, Long>> heldBy(Collection<Long> productIds, long exceptOrderId) {
+		return this.orders.pendingUnits(productIds, exceptOrderId);
 	}
 
 	/** How many orders have each status (every status present, 0 when none). */

@@ -5,7 +5,7 @@
  * ({@code OrderQueries}), the status stream, and the recovery of orders a fault left PENDING. Uses the
  * balance, coupon and product features through their services and the outbox to record events.
  *
- * <p>Owns the tables {@code orders}, {@code order_items} and {@code payments}; other features read what
+ * <p>Owns the tables {@code orders}, {@code order_items}, {@code payments} and {@code order_refusals}; other features read what
  * orders sold through {@link com.example.flashsale.order.OrderSales}.
  */
 @ApplicationModule(allowedDependencies = { "balance", "coupon", "product", "outbox", "support :: *" })

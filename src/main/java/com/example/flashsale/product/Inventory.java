@@ -2,7 +2,9 @@ package com.example.flashsale.product;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -79,7 +81,7 @@ public class Inventory {
 	public Mono<Void> reserve(long orderId, List<Line> lines) {
 		return tryReserve(orderId, lines).flatMap((result) -> {
 			if (result < 0) {
-				return this.stock.loadMissing(lines.stream().map(Line::productId).toList())
+				return this.stock.loadMissing(lines.stream().map(Line::productId).toList(), orderId)
 					.then(tryReserve(orderId, lines));
 			}
 			return Mono.just(result);
@@ -123,6 +125,28 @@ public class Inventory {
 	}
 
 	/**
+	 * The price of each line's product as MySQL has it committed, read in the caller's transaction (the
+	 * payment's): what an order pays, whatever the product cache still says.
+	 * @return product id to unit price (KRW); {@link ErrorCode#PRODUCT_NOT_AVAILABLE} 409 when a product is
+	 * no longer ACTIVE
+	 */
+	public Mono<Map<Long, Long>> committedPrices(List<Line> lines) {
+		return this.repository.findByIds(lines.stream().map(Line::productId).toList())
+			.collectList()
+			.flatMap((products) -> {
+				Map<Long, Long> prices = new HashMap<>();
+				for (Product product : products) {
+					if (product.status() != ProductStatus.ACTIVE) {
+						return Mono.error(new ProblemException(ErrorCode.PRODUCT_NOT_AVAILABLE,
+								"Product " + product.id() + " is not on sale."));
+					}
+					prices.put(product.id(), product.price());
+				}
+				return Mono.just(prices);
+			});
+	}
+
+	/**
 	 * Takes every line off the durable stock, in product id order (so two orders never wait on each
 	 * other's rows in opposite orders). Runs in the caller's transaction and holds each product row's lock
 	 * until it ends: call it last, right before the commit.
@@ -151,13 +175,14 @@ public class Inventory {
 	/**
 	 * Puts a refunded order's units back on the sellable stock once {@link #restoreDurable} committed:
 	 * releases the reservation if it is still held, otherwise (it was confirmed) raises each stock key by
-	 * the line's quantity (a missing key is loaded from MySQL).
+	 * the line's quantity, once per order and product even if repeated (a missing key stays missing and
+	 * loads from MySQL).
 	 */
 	public Mono<Void> restoreSellable(long orderId, List<Line> lines) {
 		return release(orderId, lines).flatMap((released) -> released ? Mono.<Void>empty()
 				: Flux.fromIterable(lines)
-					.concatMap((line) -> this.repository.findById(line.productId())
-						.flatMap((product) -> this.stock.adjust(line.productId(), line.quantity(), product.stock())))
+					.concatMap((line) -> this.stock.adjust(line.productId(), "refund-" + orderId + "-" + line.productId(),
+							line.quantity()))
 					.then());
 	}
 

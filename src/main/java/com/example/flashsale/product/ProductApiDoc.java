@@ -44,4 +44,14 @@ final class ProductApiDoc {
 		ApiDocs.admin(operation, ErrorCode.PRODUCT_NOT_FOUND);
 	}
 
+	static void reconcile(Builder operation) {
+		operation.operationId("reconcileStock").tag("Admin").summary("Compare and repair every product's sellable stock now")
+			.description("Compares each product's sellable stock in Redis with its durable stock minus the units of "
+					+ "PENDING orders, twice about a second apart, and repairs (compare-and-set) only what differed "
+					+ "the same way both times; a missing key is loaded. The scheduled reconciler does the same every "
+					+ "30 s. 503 when Redis or the database is unreachable.")
+			.response(ApiDocs.ok(200, "what was checked and repaired", StockReconciler.Report.class));
+		ApiDocs.admin(operation);
+	}
+
 }

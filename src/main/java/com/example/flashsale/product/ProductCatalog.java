@@ -50,8 +50,20 @@ public class ProductCatalog {
 	}
 
 	/**
-	 * Evicts the cached list and the given products. Signals Redis failures: callers that must not fail
-	 * after their commit log them (the entries then expire with their TTL).
+	 * Evicts the cached list and the given products inside a transaction that changes them, before its
+	 * commit, and holds them until {@link #evict} after the commit (at most {@code app.cache.hold}): no read
+	 * in between can cache the old rows. Signals Redis failures (the transaction then rolls back).
+	 */
+	Mono<Void> hold(Collection<Long> productIds) {
+		return this.all.hold(ProductKeys.ALL)
+			.thenMany(Flux.fromIterable(productIds).concatMap((id) -> this.byId.hold(ProductKeys.product(id))))
+			.then();
+	}
+
+	/**
+	 * Evicts the cached list and the given products, ending a {@link #hold}. Signals Redis failures: callers
+	 * that must not fail after their commit log them (the entries then expire with their TTL, a hold with
+	 * {@code app.cache.hold}).
 	 */
 	public Mono<Void> evict(Collection<Long> productIds) {
 		return this.all.evict(ProductKeys.ALL)

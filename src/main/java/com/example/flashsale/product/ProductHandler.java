@@ -20,10 +20,13 @@ class ProductHandler {
 
 	private final Requests requests;
 
-	ProductHandler(ProductCatalog catalog, ProductService service, Requests requests) {
+	private final StockReconciler reconciler;
+
+	ProductHandler(ProductCatalog catalog, ProductService service, Requests requests, StockReconciler reconciler) {
 		this.catalog = catalog;
 		this.service = service;
 		this.requests = requests;
+		this.reconciler = reconciler;
 	}
 
 	/** {@code GET /api/products} -> 200 {@code {products:[...]}}, the active products. */
@@ -51,6 +54,14 @@ class ProductHandler {
 			.zipWith(this.requests.body(request, ProductPatch.class))
 			.flatMap((args) -> this.service.update(args.getT1(), args.getT2()))
 			.flatMap((product) -> ServerResponse.ok().bodyValue(product));
+	}
+
+	/**
+	 * {@code POST /api/admin/products/reconcile} -> 200 {@code {checked, repaired:[{productId, kind, redis,
+	 * expected}]}}: one stock reconciliation now (docs/operations.md "Reconcilers").
+	 */
+	Mono<ServerResponse> reconcile(ServerRequest request) {
+		return this.reconciler.reconcile().flatMap((report) -> ServerResponse.ok().bodyValue(report));
 	}
 
 }

@@ -24,6 +24,14 @@ public final class ProductKeys {
 		return "reservation:{catalog}:" + orderId;
 	}
 
+	/**
+	 * The record of one applied stock adjustment ({@code redis/stock-adjust.lua}), so a resent adjustment
+	 * is not applied twice; kept {@link ProductStock#ADJUSTMENT_MEMORY}.
+	 */
+	static String adjustment(String adjustmentId) {
+		return "stock-adjustment:{catalog}:" + adjustmentId;
+	}
+
 	/** The cached view of one product. */
 	static String product(long productId) {
 		return "product:" + productId;

@@ -22,6 +22,7 @@ class ProductRouter {
 			.GET("/api/products/{productId}", handler::find, ProductApiDoc::find)
 			.POST("/api/admin/products", handler::create, ProductApiDoc::create)
 			.PATCH("/api/admin/products/{productId}", handler::update, ProductApiDoc::update)
+			.POST("/api/admin/products/reconcile", handler::reconcile, ProductApiDoc::reconcile)
 			.build();
 	}
 

@@ -2,6 +2,7 @@ package com.example.flashsale.product;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.commons.logging.Log;
@@ -18,8 +19,9 @@ import com.example.flashsale.support.reactor.RunToCompletion;
 /**
  * Operators' changes to the catalogue (docs/api.md "Admin"). Each change keeps MySQL, the Redis stock
  * and the caches together: the Redis steps run inside the MySQL transaction, so an unreachable Redis
- * rolls the change back (503, nothing changed); the caches are evicted again after the commit, so a
- * read that raced the change cannot keep the old value.
+ * rolls the change back (503, nothing changed). The caches are evicted and held inside the transaction
+ * (no read can cache the old row until the commit) and evicted again after the commit, which ends the
+ * hold; if that eviction fails, the hold expires after {@code app.cache.hold}.
  */
 @Service
 public class ProductService {
@@ -49,7 +51,7 @@ public class ProductService {
 	public Mono<Product> create(NewProduct request) {
 		return RunToCompletion.of(() -> this.repository.insert(request, this.clock.instant())
 			.flatMap((product) -> this.stock.put(product.id(), product.stock())
-				.then(this.catalog.evict(List.of(product.id())))
+				.then(this.catalog.hold(List.of(product.id())))
 				.thenReturn(product))
 			.as(this.transactional::transactional)
 			.flatMap(this::evictAfterCommit));
@@ -67,16 +69,16 @@ public class ProductService {
 					"Product " + productId + " does not exist.")))
 			.flatMap((current) -> {
 				Product changed = patch.applyTo(current);
-				StockChange change = new StockChange(productId, changed.stock() - current.stock(), changed.stock());
+				StockChange change = new StockChange(productId, newAdjustmentId(), changed.stock() - current.stock());
 				return this.repository.update(changed, this.clock.instant())
-					.then(this.catalog.evict(List.of(productId)))
+					.then(this.catalog.hold(List.of(productId)))
 					.then((change.delta() == 0) ? Mono.empty()
-							: this.stock.adjust(productId, change.delta(), change.to())
+							: this.stock.adjust(productId, change.id(), change.delta())
 								.doOnSubscribe((subscription) -> applied.set(change)))
 					.thenReturn(changed);
 			})
 			.as(this.transactional::transactional)
-			.onErrorResume((ex) -> undo(applied.get()).then(Mono.error(ex)))
+			.onErrorResume((ex) -> undo(applied.get()).then(endHold(productId)).then(Mono.error(ex)))
 			.flatMap(this::evictAfterCommit));
 	}
 
@@ -96,6 +98,11 @@ public class ProductService {
 		});
 	}
 
+	/** After a rolled-back change: ends the hold at once rather than after {@code app.cache.hold}. */
+	private Mono<Void> endHold(long productId) {
+		return this.catalog.evict(List.of(productId)).onErrorResume((ex) -> Mono.empty());
+	}
+
 	private Mono<Product> evictAfterCommit(Product product) {
 		return this.catalog.evict(List.of(product.id())).onErrorResume((ex) -> {
 			logger.warn("Product " + product.id() + " changed but its cache entries could not be evicted; "
@@ -104,7 +111,13 @@ public class ProductService {
 		}).thenReturn(product);
 	}
 
-	private record StockChange(long productId, int delta, int to) {
+	/** A random id, so a resent adjustment script is recognised (not a secret: no SecureRandom). */
+	private static String newAdjustmentId() {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		return Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+	}
+
+	private record StockChange(long productId, String id, int delta) {
 	}
 
 }

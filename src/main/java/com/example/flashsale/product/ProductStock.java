@@ -14,6 +14,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
 
 import com.example.flashsale.support.redis.LuaScripts;
 import com.example.flashsale.support.startup.StartupTask;
@@ -24,10 +25,11 @@ import com.example.flashsale.support.startup.StartupTask;
  * have reserved. All stock keys share the hash tag {@code {catalog}}, so one Lua script may reserve every
  * line of an order atomically even on Redis Cluster (the price: all stock lives on one shard).
  *
- * <p>Loaded from MySQL when a product is created (set), at startup (keys that are missing), and on
- * demand ({@link #loadMissing}) when a script finds a key missing because Redis lost its data. Admin
- * stock changes move it by the same delta ({@link #adjust}). MySQL stays the source of truth: its
- * conditional decrement refuses any sale the Redis count let through by mistake.
+ * <p>Set when a product is created; loaded where missing at startup and on demand ({@link #loadMissing})
+ * when a script finds a key missing because Redis lost it, as durable stock minus the units of orders in
+ * flight ({@link UnitsInFlight}), so a loss never overstates it. Admin stock changes move it by the same
+ * delta ({@link #adjust}). The {@link StockReconciler} repairs what a loss understated. MySQL stays the
+ * source of truth: its conditional decrement refuses any sale the Redis count let through by mistake.
  */
 @Component
 public class ProductStock {
@@ -40,13 +42,23 @@ public class ProductStock {
 
 	private static final int KEYS_PER_LOAD = 500;
 
+	/** How long an applied adjustment is remembered: far longer than any re-send of its script. */
+	static final Duration ADJUSTMENT_MEMORY = Duration.ofHours(1);
+
 	private final ReactiveStringRedisTemplate redis;
 
 	private final ProductRepository repository;
 
-	ProductStock(ReactiveStringRedisTemplate redis, ProductRepository repository) {
+	private final UnitsInFlight inFlight;
+
+	private final TransactionalOperator transactional;
+
+	ProductStock(ReactiveStringRedisTemplate redis, ProductRepository repository, UnitsInFlight inFlight,
+			TransactionalOperator transactional) {
 		this.redis = redis;
 		this.repository = repository;
+		this.inFlight = inFlight;
+		this.transactional = transactional;
 	}
 
 	/**
@@ -97,11 +109,53 @@ public class ProductStock {
 	}
 
 	/**
-	 * Loads the durable stock of {@code productIds} into Redis where the key is missing.
+	 * Loads the sellable stock of {@code productIds} into Redis where the key is missing: durable stock minus
+	 * the units of orders in flight ({@link #expected}), installed with {@code SET NX}.
 	 * @return how many keys were set (unknown products are skipped)
 	 */
 	public Mono<Long> loadMissing(Collection<Long> productIds) {
-		return load(this.repository.findByIds(productIds));
+		return load(Flux.fromIterable(productIds), 0);
+	}
+
+	/**
+	 * {@link #loadMissing} for the reservation of {@code reservingOrderId}, which found a key missing: that
+	 * order's own units are not counted as held (it holds nothing yet and reserves on the loaded value).
+	 */
+	Mono<Long> loadMissing(Collection<Long> productIds, long reservingOrderId) {
+		return load(Flux.fromIterable(productIds), reservingOrderId);
+	}
+
+	/**
+	 * What a product's sellable stock should be, as MySQL has it.
+	 * @param durable the durable stock
+	 * @param held the units PENDING orders hold (reserved, or about to be)
+	 */
+	record Expected(long productId, int durable, long held) {
+
+		/**
+		 * Durable minus held, never below zero: more units held than in stock means orders whose reservations
+		 * cannot all succeed; the ones that hold a reservation pay or give it back.
+		 */
+		long sellable() {
+			return Math.max(0, this.durable - this.held);
+		}
+
+	}
+
+	/**
+	 * The expected sellable stock of {@code productIds} (unknown ones are skipped), from one snapshot of
+	 * MySQL (one REPEATABLE READ transaction): an order paid in between is either still PENDING with its
+	 * units in the durable stock, or PAID with them gone, never counted once in each or in neither.
+	 */
+	Flux<Expected> expected(Collection<Long> productIds) {
+		return expected(productIds, 0);
+	}
+
+	private Flux<Expected> expected(Collection<Long> productIds, long exceptOrderId) {
+		return this.inFlight.heldBy(productIds, exceptOrderId)
+			.flatMapMany((held) -> this.repository.findByIds(productIds)
+				.map((product) -> new Expected(product.id(), product.stock(), held.getOrDefault(product.id(), 0L))))
+			.as(this.transactional::transactional);
 	}
 
 	/** Sets a new product's sellable stock: nothing can be reserved yet, so it is the durable stock. */
@@ -115,12 +169,16 @@ public class ProductStock {
 	}
 
 	/**
-	 * Applies a change of the durable stock by {@code delta} (to {@code newStock}) to the sellable stock.
-	 * @return the sellable stock afterwards
+	 * Applies a change of the durable stock by {@code delta} to the sellable stock, once per
+	 * {@code adjustmentId} (a resent script finds its record and changes nothing; the record is kept
+	 * {@link #ADJUSTMENT_MEMORY}). A missing key stays missing: it loads from MySQL, change included.
+	 * @param adjustmentId unique per change (an admin's change: random; a refund: derived from the order)
 	 */
-	Mono<Long> adjust(long productId, int delta, int newStock) {
-		return this.redis.execute(ADJUST, List.of(ProductKeys.stock(productId)), List.of(Integer.toString(delta), Integer.toString(newStock)))
-			.next();
+	Mono<Void> adjust(long productId, String adjustmentId, int delta) {
+		return this.redis
+			.execute(ADJUST, List.of(ProductKeys.stock(productId), ProductKeys.adjustment(adjustmentId)),
+					List.of(Integer.toString(delta), Long.toString(ADJUSTMENT_MEMORY.toMillis())))
+			.then();
 	}
 
 	/**
@@ -128,13 +186,15 @@ public class ProductStock {
 	 * @return how many keys were set
 	 */
 	public Mono<Long> loadAll() {
-		return load(this.repository.findAll());
+		return load(this.repository.findAll().map(Product::id), 0);
 	}
 
-	private Mono<Long> load(Flux<Product> products) {
-		return products.buffer(KEYS_PER_LOAD)
-			.concatMap((batch) -> this.redis.execute(LOAD, batch.stream().map((p) -> ProductKeys.stock(p.id())).toList(),
-					batch.stream().map((p) -> Integer.toString(p.stock())).toList()))
+	private Mono<Long> load(Flux<Long> productIds, long exceptOrderId) {
+		return productIds.buffer(KEYS_PER_LOAD)
+			.concatMap((batch) -> expected(batch, exceptOrderId).collectList())
+			.filter((batch) -> !batch.isEmpty())
+			.concatMap((batch) -> this.redis.execute(LOAD, batch.stream().map((e) -> ProductKeys.stock(e.productId())).toList(),
+					batch.stream().map((e) -> Long.toString(e.sellable())).toList()))
 			.reduce(0L, Long::sum);
 	}
 

@@ -24,9 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TableOwnershipTest {
 
 	/** The owner of every table. */
-	static final Map<String, String> OWNERS = Map.of("users", "balance", "balance_transactions", "balance", "coupons",
-			"coupon", "user_coupons", "coupon", "products", "product", "orders", "order", "order_items", "order",
-			"payments", "order", "order_events", "outbox", "product_sales_stats", "popular");
+	static final Map<String, String> OWNERS = Map.ofEntries(Map.entry("users", "balance"),
+			Map.entry("balance_transactions", "balance"), Map.entry("coupons", "coupon"),
+			Map.entry("user_coupons", "coupon"), Map.entry("products", "product"), Map.entry("orders", "order"),
+			Map.entry("order_items", "order"), Map.entry("payments", "order"), Map.entry("order_refusals", "order"),
+			Map.entry("order_events", "outbox"), Map.entry("product_sales_stats", "popular"));
 
 	private static final Path MAIN = Path.of("src/main/java/com/example/flashsale");
 

@@ -35,6 +35,9 @@ import com.example.flashsale.support.redis.LuaScripts;
  * ({@code {key}:version}) before deleting the value, and a load stores its result only if the version
  * it began at is still current, so a load that read the database before a change never overwrites the
  * eviction.</li>
+ * <li><b>No stale value across an uncommitted change.</b> {@link #hold} (inside the change's
+ * transaction) also sets {@code {key}:hold}: until the eviction after the commit, or its expiry, reads are
+ * served from the loader and nothing is stored.</li>
  * <li><b>Degrades without Redis.</b> A Redis error or a reply slower than
  * {@code app.cache.redis-timeout} serves the value straight from the loader (logged at most every
  * 10 s per cache, counted), instead of failing the request.</li>
@@ -115,14 +118,29 @@ public final class ReadThroughCache<T> {
 	}
 
 	/**
-	 * Evicts {@code key} in Redis and in this JVM; a load already running for it will not store its
-	 * result. Fails when Redis does: the caller decides whether that is fatal.
+	 * Evicts {@code key} in Redis and in this JVM, and ends a {@link #hold} of it; a load already running
+	 * for it will not store its result. Fails when Redis does: the caller decides whether that is fatal.
 	 */
 	public Mono<Void> evict(String key) {
+		return evict(key, Duration.ZERO);
+	}
+
+	/**
+	 * Evicts {@code key} before a change of its source commits (inside the database transaction), and
+	 * holds it: until {@link #evict} after the commit, or at most {@code app.cache.hold}, reads go to the
+	 * loader and nothing is stored, so a read between the change and its commit cannot cache the old
+	 * value. Fails when Redis does.
+	 */
+	public Mono<Void> hold(String key) {
+		return evict(key, this.settings.hold());
+	}
+
+	private Mono<Void> evict(String key, Duration hold) {
 		return Mono.defer(() -> {
 			this.inFlight.remove(key);
 			return this.redis
-				.execute(EVICT, List.of(key, versionKey(key)), List.of(Long.toString(VERSION_TTL.toMillis())))
+				.execute(EVICT, List.of(key, versionKey(key), holdKey(key)),
+						List.of(Long.toString(VERSION_TTL.toMillis()), Long.toString(hold.toMillis())))
 				.then();
 		});
 	}
@@ -145,7 +163,7 @@ public final class ReadThroughCache<T> {
 	}
 
 	private Mono<Optional<T>> lookup(String key, Supplier<Mono<T>> loader, String token, int polls) {
-		return redisCall(this.redis.execute(GET, List.of(key, versionKey(key), leaseKey(key)),
+		return redisCall(this.redis.execute(GET, List.of(key, versionKey(key), leaseKey(key), holdKey(key)),
 				List.of(token, Long.toString(this.settings.lease().toMillis())))
 			.next())
 			// the connection's single I/O thread only reads replies; decoding and loading run elsewhere
@@ -166,6 +184,10 @@ public final class ReadThroughCache<T> {
 				}
 				if (polls == 0) {
 					this.misses.increment();
+				}
+				if ("HOLD".equals(outcome)) {
+					// a change is about to commit: serve the database's value, store nothing
+					return load(loader);
 				}
 				if ("LOAD".equals(outcome) || polls >= maxPolls()) {
 					// a waiter that outlived the lease loads too, but still stores only if no eviction happened
@@ -195,7 +217,7 @@ public final class ReadThroughCache<T> {
 
 	/** Stores {@code json} unless evicted since {@code version} (TTL zero: only gives the lease back). */
 	private Mono<Void> put(String key, String version, String json, Duration keep, String token) {
-		return redisCall(this.redis.execute(PUT, List.of(key, versionKey(key), leaseKey(key)),
+		return redisCall(this.redis.execute(PUT, List.of(key, versionKey(key), leaseKey(key), holdKey(key)),
 				List.of(version, json, Long.toString(keep.toMillis()), token))
 			.next())
 			.then()
@@ -253,6 +275,10 @@ public final class ReadThroughCache<T> {
 
 	private static String leaseKey(String key) {
 		return "{" + key + "}:lease";
+	}
+
+	private static String holdKey(String key) {
+		return "{" + key + "}:hold";
 	}
 
 	/** A Redis call of this cache failed or timed out; the request is served from the loader. */

@@ -80,11 +80,14 @@ public final class LuaScripts {
 	/** Stock: give a reservation back, at most once. */
 	public static final RedisScript<Long> STOCK_RELEASE = load("stock-release", Long.class);
 
+	/** Stock: set the sellable stock to the reconciler's expected value if it still is the value observed. */
+	public static final RedisScript<Long> STOCK_REPAIR = load("stock-repair", Long.class);
+
 	/** Every script above. */
 	public static final List<RedisScript<?>> ALL = List.of(CACHE_GET, CACHE_PUT, CACHE_EVICT, COUPON_ISSUE,
 			COUPON_INSTALL, COUPON_ADD_HOLDERS, COUPON_SETTLE, COUPON_COMMIT_FAILED, COUPON_VIEW, COUPON_RECONCILE,
 			IDEMPOTENCY_CLAIM, IDEMPOTENCY_FINISH, LOCK_ACQUIRE, COMPARE_AND_DELETE,
-			ORDER_STATUS_PUBLISH, STOCK_ADJUST, STOCK_LOAD, STOCK_RESERVE, STOCK_RELEASE);
+			ORDER_STATUS_PUBLISH, STOCK_ADJUST, STOCK_LOAD, STOCK_RESERVE, STOCK_RELEASE, STOCK_REPAIR);
 
 	private LuaScripts() {
 	}

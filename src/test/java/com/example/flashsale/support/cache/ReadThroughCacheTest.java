@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,23 @@ class ReadThroughCacheTest extends IntegrationTest {
 		assertThat(loads).hasValue(1);
 		assertThat(values).hasSize(400).containsOnly(new Box("v1"));
 		assertThat(this.redis.opsForValue().get(this.key).block()).isEqualTo("{\"value\":\"v1\"}");
+	}
+
+	@Test
+	void aReadBetweenAnUncommittedChangeAndItsCommitCachesNothing() {
+		ReadThroughCache<Box> cache = this.caches.create("test", Box.class, Duration.ofMinutes(1), Duration.ZERO);
+		AtomicReference<String> committed = new AtomicReference<>("old");
+		Supplier<Mono<Box>> database = () -> Mono.fromSupplier(() -> new Box(committed.get()));
+		assertThat(cache.get(this.key, database).block()).isEqualTo(new Box("old"));
+
+		// the admin transaction changes the row and evicts inside the transaction, before its commit
+		cache.hold(this.key).block();
+		// a read in between still sees the committed row
+		assertThat(cache.get(this.key, database).block()).isEqualTo(new Box("old"));
+		committed.set("new");
+		// the eviction after the commit failed: the old value must not have been cached
+
+		assertThat(cache.get(this.key, database).block()).isEqualTo(new Box("new"));
 	}
 
 	@Test

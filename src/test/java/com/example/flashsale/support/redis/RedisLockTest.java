@@ -1,6 +1,7 @@
 package com.example.flashsale.support.redis;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,17 @@ class RedisLockTest extends IntegrationTest {
 
 		running.dispose();
 		await().atMost(Duration.ofSeconds(5)).until(() -> !this.redis.hasKey(this.key).block());
+	}
+
+	@Test
+	void aResentAcquireFindingItsOwnTokenAnswersAcquired() {
+		// a Lettuce re-send: the first run took the key, its reply was lost, the same command runs again
+		List<String> args = List.of("token-of-this-request", "10000");
+		assertThat(this.redis.execute(LuaScripts.LOCK_ACQUIRE, List.of(this.key), args).next().block()).isEqualTo(1L);
+		assertThat(this.redis.execute(LuaScripts.LOCK_ACQUIRE, List.of(this.key), args).next().block()).isEqualTo(1L);
+		// another owner still finds it held
+		assertThat(this.redis.execute(LuaScripts.LOCK_ACQUIRE, List.of(this.key), List.of("another-token", "10000"))
+			.next().block()).isEqualTo(0L);
 	}
 
 	@Test

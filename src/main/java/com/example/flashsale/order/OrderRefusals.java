@@ -1,0 +1,98 @@
+package com.example.flashsale.order;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+
+import com.example.flashsale.support.jobs.BackgroundJob;
+import com.example.flashsale.support.jobs.SingleRunJobs;
+
+/**
+ * The durable memory of refusals given before any order existed (docs/redis.md "Idempotency records"):
+ * 404 PRODUCT_NOT_FOUND, 409 PRODUCT_NOT_AVAILABLE / INSUFFICIENT_STOCK, 400 INVALID_COUPON. The answer is
+ * written to {@code order_refusals} before it leaves, so a replay of the key answers the same bytes after
+ * Redis lost its record, and an order can never be placed with the key afterwards. Rows older than
+ * {@code app.orders.idempotency-ttl} (24 h) are purged every {@code app.orders.refusal-purge-interval}
+ * (1 h) on one instance at a time.
+ */
+@Component
+class OrderRefusals extends BackgroundJob {
+
+	private static final Log logger = LogFactory.getLog(OrderRefusals.class);
+
+	private static final int PURGE_BATCH = 1_000;
+
+	private final OrderRepository orders;
+
+	private final OrderProperties properties;
+
+	private final Clock clock;
+
+	OrderRefusals(OrderRepository orders, OrderProperties properties, Clock clock, SingleRunJobs jobs) {
+		super(jobs);
+		this.orders = orders;
+		this.properties = properties;
+		this.clock = clock;
+	}
+
+	/**
+	 * Records {@code refusal} as the answer of {@code userId}'s {@code key} for a request hashed
+	 * {@code requestHash}, unless the key has a refusal already.
+	 * @return the answer to send: {@code refusal}, or the one recorded first (same bytes on every replay);
+	 * 422 IDEMPOTENCY_KEY_REUSED when the recorded one was for another body
+	 */
+	Mono<OrderOutcome> remember(long userId, String key, String requestHash, OrderOutcome refusal) {
+		return this.orders
+			.insertRefusal(userId, key, requestHash, refusal.status(), new String(refusal.body(), StandardCharsets.UTF_8),
+					this.clock.instant())
+			.flatMap((recorded) -> recorded ? Mono.just(refusal)
+					: find(userId, key, requestHash)
+						.switchIfEmpty(Mono.error(() -> new IllegalStateException("refusal of key " + key + " vanished"))));
+	}
+
+	/**
+	 * The refusal recorded for {@code userId}'s {@code key}.
+	 * @return the recorded answer; empty when none; 422 IDEMPOTENCY_KEY_REUSED when it was for another body
+	 */
+	Mono<OrderOutcome> find(long userId, String key, String requestHash) {
+		return this.orders.findRefusal(userId, key)
+			.flatMap((row) -> row.requestHash().equals(requestHash)
+					? Mono.just(new OrderOutcome(row.responseStatus(), row.responseBody().getBytes(StandardCharsets.UTF_8)))
+					: Mono.error(OrderAnswers.reused()));
+	}
+
+	/**
+	 * Deletes the refusals older than the idempotency TTL, in batches.
+	 * @return how many were deleted
+	 */
+	Mono<Long> purge() {
+		return this.orders.purgeRefusals(this.clock.instant().minus(this.properties.idempotencyTtl()), PURGE_BATCH)
+			.expand((deleted) -> (deleted == PURGE_BATCH)
+					? this.orders.purgeRefusals(this.clock.instant().minus(this.properties.idempotencyTtl()), PURGE_BATCH)
+					: Mono.empty())
+			.reduce(0L, Long::sum)
+			.doOnNext((deleted) -> {
+				if (deleted > 0) {
+					logger.info("Purged " + deleted + " order refusals older than " + this.properties.idempotencyTtl());
+				}
+			});
+	}
+
+	@Override
+	protected Schedule schedule() {
+		Duration interval = this.properties.refusalPurgeInterval();
+		return Schedule.oneInstance("order-refusal-purge", interval, interval, interval);
+	}
+
+	@Override
+	protected Mono<Long> runOnce() {
+		return purge();
+	}
+
+}
