@@ -57,7 +57,7 @@ class ProductHandler {
 	}
 
 	/**
-	 * {@code POST /api/admin/products/reconcile} -> 200 {@code {checked, repaired:[{productId, kind, redis,
+	 * {@code POST /api/admin/products/reconcile} -> 200 {@code {checked, repairs:[{productId, kind, redis,
 	 * expected}]}}: one stock reconciliation now (docs/operations.md "Reconcilers").
 	 */
 	Mono<ServerResponse> reconcile(ServerRequest request) {

@@ -106,9 +106,9 @@ public class StockReconciler extends BackgroundJob {
 	/**
 	 * The outcome of one run.
 	 * @param checked how many products were compared
-	 * @param repaired the products repaired, by id
+	 * @param repairs the products repaired, by id
 	 */
-	public record Report(int checked, List<Repair> repaired) {
+	public record Report(int checked, List<Repair> repairs) {
 	}
 
 	/** One product seen once: its Redis value (null when missing) and its expected sellable stock. */

@@ -68,7 +68,7 @@ class StockReconcilerTest extends IntegrationTest {
 			.headers((h) -> h.setBearerAuth(adminToken())).exchange().expectStatus().isOk()
 			.expectBody(ProductFixtures.JSON).returnResult().getResponseBody();
 		assertThat(((Number) report.get("checked")).intValue()).isPositive();
-		return ((List<Map<String, Object>>) report.get("repaired")).stream()
+		return ((List<Map<String, Object>>) report.get("repairs")).stream()
 			.filter((repair) -> ((Number) repair.get("productId")).longValue() == productId)
 			.toList();
 	}
