@@ -30,10 +30,10 @@ import org.springframework.web.server.WebExceptionHandler;
 
 /**
  * Turns every failure that reaches the web layer into a problem detail (docs/api.md "Errors"): a
- * {@link ProblemException} as it is, bad input (unreadable or oversized body, wrong types) as 400
- * {@code INVALID_REQUEST}, routing errors as their 4xx, an unreachable Redis or database as 503
- * {@code SERVICE_UNAVAILABLE} with {@code Retry-After}, and anything else as a logged 500. Runs
- * before Spring Boot's default handler.
+ * {@link ProblemException} as it is, bad input (unreadable body, wrong types) as 400 {@code INVALID_REQUEST},
+ * a body over the codecs' limit as 413 {@code BODY_TOO_LARGE} (the connection closed after it), routing
+ * errors as their 4xx, an unreachable Redis or database as 503 {@code SERVICE_UNAVAILABLE} with
+ * {@code Retry-After}, and anything else as a logged 500. Runs before Spring Boot's default handler.
  */
 @Component
 @Order(-2)
@@ -55,6 +55,9 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 		if (ex instanceof ProblemException problem) {
 			return this.writer.write(exchange, problem.code(), problem.getMessage());
 		}
+		if (isTooLarge(ex)) {
+			return this.writer.refuse(exchange, ErrorCode.BODY_TOO_LARGE, "The request body is larger than the limit.");
+		}
 		if (isBadInput(ex)) {
 			return this.writer.write(exchange, ErrorCode.INVALID_REQUEST, badInputDetail(ex));
 		}
@@ -74,10 +77,18 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 		return this.writer.write(exchange, ErrorCode.INTERNAL_ERROR, "Unexpected server error.");
 	}
 
+	private static boolean isTooLarge(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof DataBufferLimitException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	private static boolean isBadInput(Throwable ex) {
 		for (Throwable t = ex; t != null; t = t.getCause()) {
-			if (t instanceof ServerWebInputException || t instanceof CodecException
-					|| t instanceof DataBufferLimitException || t instanceof JacksonException) {
+			if (t instanceof ServerWebInputException || t instanceof CodecException || t instanceof JacksonException) {
 				return true;
 			}
 		}
@@ -85,11 +96,6 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 	}
 
 	private static String badInputDetail(Throwable ex) {
-		for (Throwable t = ex; t != null; t = t.getCause()) {
-			if (t instanceof DataBufferLimitException) {
-				return "Request body is too large.";
-			}
-		}
 		if (ex instanceof ServerWebInputException input && input.getReason() != null
 				&& !(input.getCause() instanceof CodecException)) {
 			return input.getReason();
