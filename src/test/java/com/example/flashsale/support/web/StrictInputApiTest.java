@@ -129,6 +129,28 @@ class StrictInputApiTest extends IntegrationTest {
 		assertProblem(answer, 414, "URI_TOO_LONG");
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "text/html", "application/xml", "text/plain;q=1, application/json;q=0" })
+	void anAcceptExcludingJsonIs406BeforeTheHandlerRuns(String accept) {
+		long couponId = CouponFixtures.openEvent(this.client, adminToken(), 5);
+		long user = CouponFixtures.freshUsers(1);
+		RawHttp.Answer answer = this.raw.send("POST", "/api/coupons/" + couponId + "/issue",
+				"Authorization: Bearer " + userToken(user) + "\r\nAccept: " + accept + "\r\nContent-Length: 0\r\n", new byte[0]);
+		assertProblem(answer, 406, "NOT_ACCEPTABLE");
+		assertThat(count("user_coupons WHERE coupon_id = " + couponId)).isZero();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "application/json; charset=UTF-16", "application/json; charset=ISO-8859-1", "text/plain" })
+	void aBodyThatIsNotUtf8JsonIs415(String type) {
+		long before = count("users");
+		byte[] body = "{\"name\":\"labelled\"}".getBytes(StandardCharsets.UTF_8);
+		RawHttp.Answer answer = this.raw.send("POST", "/api/admin/users",
+				admin() + "Content-Type: " + type + "\r\nContent-Length: " + body.length + "\r\n", body);
+		assertProblem(answer, 415, "UNSUPPORTED_MEDIA_TYPE");
+		assertThat(count("users")).isEqualTo(before);
+	}
+
 	// item 15: one canonical form
 
 	@ParameterizedTest
