@@ -41,6 +41,9 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 
 	private static final Log logger = LogFactory.getLog(ProblemExceptionHandler.class);
 
+	/** The longest member path a detail shows: member names come from the client. */
+	private static final int MAX_MEMBER_SHOWN = 100;
+
 	private final ProblemWriter writer;
 
 	ProblemExceptionHandler(ProblemWriter writer) {
@@ -100,7 +103,30 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 				&& !(input.getCause() instanceof CodecException)) {
 			return input.getReason();
 		}
-		return "Request body is not valid JSON of the expected shape.";
+		String member = member(ex);
+		return "Request body is not valid JSON of the expected shape" + (member.isEmpty() ? "." : " at '" + member + "'.");
+	}
+
+	/**
+	 * Where in the body the mapping failed, as {@code items[0].productId}; empty when unknown (malformed JSON).
+	 * Built from the member names alone: Jackson's own message names the service's classes.
+	 */
+	private static String member(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof JacksonException jackson && !jackson.getPath().isEmpty()) {
+				StringBuilder path = new StringBuilder();
+				for (JacksonException.Reference reference : jackson.getPath()) {
+					if (reference.getPropertyName() != null) {
+						path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+					}
+					else if (reference.getIndex() >= 0) {
+						path.append('[').append(reference.getIndex()).append(']');
+					}
+				}
+				return (path.length() > MAX_MEMBER_SHOWN) ? path.substring(0, MAX_MEMBER_SHOWN) + "..." : path.toString();
+			}
+		}
+		return "";
 	}
 
 	private static ErrorCode codeOf(HttpStatusCode status) {

@@ -163,6 +163,20 @@ class StrictInputApiTest extends IntegrationTest {
 		assertThat(productColumn("status")).isEqualTo("ACTIVE");
 	}
 
+	@Test
+	void theDetailNamesTheMemberInError() {
+		ProductFixtures.patch(this.client, adminToken(), this.productId, "{\"price\":5,\"status\":1}")
+			.expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.detail").value((detail) -> assertThat((String) detail).contains("'status'"));
+		this.client.post().uri("/api/orders").headers((h) -> {
+			h.setBearerAuth(adminToken());
+			h.set("Idempotency-Key", "detail-" + System.nanoTime());
+		}).contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+			.bodyValue("{\"items\":[{\"productId\":\"1\",\"quantity\":1}]}").exchange()
+			.expectStatus().isBadRequest()
+			.expectBody().jsonPath("$.detail").value((detail) -> assertThat((String) detail).contains("'items[0].productId'"));
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "+1", "0001", "01", "%D9%A1", "%EF%BC%91", "1e0", "0x1", "9223372036854775808" })
 	void pathIdsAreAsciiDigitsWithoutSignOrLeadingZero(String id) {
