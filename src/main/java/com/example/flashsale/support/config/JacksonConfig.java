@@ -17,6 +17,8 @@ import org.springframework.http.codec.ServerCodecConfigurer;
 import org.springframework.http.codec.json.JacksonJsonDecoder;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 
+import com.example.flashsale.support.web.RequestLimitsProperties;
+
 /**
  * One canonical JSON form per value (docs/api.md "Strict input"); anything else is a 400
  * INVALID_REQUEST, never silently converted.
@@ -54,12 +56,13 @@ class JacksonConfig {
 	}
 
 	/**
-	 * The server's JSON decoder reads request bodies with the application's mapper made stricter still. After
+	 * The server's JSON decoder reads request bodies with the application's mapper made stricter still, and
+	 * buffers at most {@code app.web.limits.body} (the service's HTTP clients keep Spring's default). After
 	 * Spring Boot's own codec configuration, which would otherwise set the plain mapper.
 	 */
 	@Bean
 	@Order(Ordered.LOWEST_PRECEDENCE)
-	WebFluxConfigurer strictRequestBodies(JsonMapper jsonMapper) {
+	WebFluxConfigurer strictRequestBodies(JsonMapper jsonMapper, RequestLimitsProperties limits) {
 		JsonMapper strict = jsonMapper.rebuild()
 			.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 			.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -68,6 +71,7 @@ class JacksonConfig {
 		return new WebFluxConfigurer() {
 			@Override
 			public void configureHttpMessageCodecs(ServerCodecConfigurer configurer) {
+				configurer.defaultCodecs().maxInMemorySize((int) limits.body().toBytes());
 				configurer.defaultCodecs().jacksonJsonDecoder(new JacksonJsonDecoder(strict));
 			}
 		};

@@ -5,7 +5,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.boot.http.codec.autoconfigure.HttpCodecsProperties;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -25,7 +24,7 @@ import com.example.flashsale.support.problem.ProblemWriter;
  * before authentication and before any handler runs, and closes its connection: a request target over
  * {@code app.web.limits.request-target} is 414 {@code URI_TOO_LONG}, a header section over
  * {@code app.web.limits.headers} 431 {@code HEADERS_TOO_LARGE}, a body over
- * {@code spring.http.codecs.max-in-memory-size} 413 {@code BODY_TOO_LARGE}: at once when its
+ * {@code app.web.limits.body} 413 {@code BODY_TOO_LARGE}: at once when its
  * {@code Content-Length} says so, and a body without one (chunked) is read up to the limit before the
  * handler runs, so a route that never reads its body refuses an oversized one too and nothing is written.
  */
@@ -43,14 +42,11 @@ class RequestLimits implements WebFilter, Ordered {
 
 	private final int maxBody;
 
-	RequestLimits(ProblemWriter problems, RequestLimitsProperties limits, HttpCodecsProperties codecs) {
+	RequestLimits(ProblemWriter problems, RequestLimitsProperties limits) {
 		this.problems = problems;
 		this.maxTarget = limits.requestTarget().toBytes();
 		this.maxHeaders = limits.headers().toBytes();
-		if (codecs.getMaxInMemorySize() == null) {
-			throw new IllegalStateException("spring.http.codecs.max-in-memory-size must be set: it is the body limit");
-		}
-		this.maxBody = Math.toIntExact(codecs.getMaxInMemorySize().toBytes());
+		this.maxBody = (int) limits.body().toBytes();
 	}
 
 	@Override
