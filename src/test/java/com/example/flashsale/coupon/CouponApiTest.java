@@ -195,13 +195,13 @@ class CouponApiTest extends IntegrationTest {
 	}
 
 	@Test
-	void emptyAndOversizedBodiesAre400() {
+	void anEmptyBodyIs400AndAnOversizedOne413() {
 		expectProblem(this.client.post().uri("/api/admin/coupons").headers((h) -> h.setBearerAuth(adminToken()))
 			.contentType(MediaType.APPLICATION_JSON).exchange(), HttpStatus.BAD_REQUEST, "INVALID_REQUEST");
 		String huge = "{\"code\":\"BIG\",\"name\":\"" + "x".repeat(200_000) + "\"}";
 		expectProblem(this.client.post().uri("/api/admin/coupons").headers((h) -> h.setBearerAuth(adminToken()))
-			.contentType(MediaType.APPLICATION_JSON).bodyValue(huge).exchange(), HttpStatus.BAD_REQUEST,
-				"INVALID_REQUEST");
+			.contentType(MediaType.APPLICATION_JSON).bodyValue(huge).exchange(), HttpStatus.CONTENT_TOO_LARGE,
+				"BODY_TOO_LARGE");
 	}
 
 	private WebTestClient.ResponseSpec claim(long couponId, String token) {

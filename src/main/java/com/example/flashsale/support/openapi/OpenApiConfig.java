@@ -49,7 +49,8 @@ public class OpenApiConfig {
 
 	/** The codes docs/api.md "Errors" says any route may answer (404 and 405 are of paths, not operations). */
 	static final List<ErrorCode> ANY_ROUTE = List.of(ErrorCode.INVALID_REQUEST, ErrorCode.NOT_ACCEPTABLE,
-			ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.INTERNAL_ERROR, ErrorCode.SERVICE_UNAVAILABLE);
+			ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.BODY_TOO_LARGE, ErrorCode.URI_TOO_LONG, ErrorCode.HEADERS_TOO_LARGE,
+			ErrorCode.INTERNAL_ERROR, ErrorCode.SERVICE_UNAVAILABLE);
 
 	private static final String PROBLEM_JSON = org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE;
 

@@ -38,7 +38,14 @@ public enum ErrorCode {
 	IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
 	ORDER_NOT_FOUND(HttpStatus.NOT_FOUND, "Order not found"),
 
-	OUTBOX_EVENT_NOT_FOUND(HttpStatus.NOT_FOUND, "Outbox event not found");
+	OUTBOX_EVENT_NOT_FOUND(HttpStatus.NOT_FOUND, "Outbox event not found"),
+
+	/** A request body over the 64 KB limit (docs/api.md "Request limits"). */
+	BODY_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Body too large"),
+	/** A request target (path and query) over its limit (docs/api.md "Request limits"). */
+	URI_TOO_LONG(HttpStatus.URI_TOO_LONG, "URI too long"),
+	/** Request headers over their limit (docs/api.md "Request limits"). */
+	HEADERS_TOO_LARGE(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Headers too large");
 
 	private final HttpStatus status;
 

@@ -30,16 +30,19 @@ import org.springframework.web.server.WebExceptionHandler;
 
 /**
  * Turns every failure that reaches the web layer into a problem detail (docs/api.md "Errors"): a
- * {@link ProblemException} as it is, bad input (unreadable or oversized body, wrong types) as 400
- * {@code INVALID_REQUEST}, routing errors as their 4xx, an unreachable Redis or database as 503
- * {@code SERVICE_UNAVAILABLE} with {@code Retry-After}, and anything else as a logged 500. Runs
- * before Spring Boot's default handler.
+ * {@link ProblemException} as it is, bad input (unreadable body, wrong types) as 400 {@code INVALID_REQUEST},
+ * a body over the codecs' limit as 413 {@code BODY_TOO_LARGE} (the connection closed after it), routing
+ * errors as their 4xx, an unreachable Redis or database as 503 {@code SERVICE_UNAVAILABLE} with
+ * {@code Retry-After}, and anything else as a logged 500. Runs before Spring Boot's default handler.
  */
 @Component
 @Order(-2)
 class ProblemExceptionHandler implements WebExceptionHandler {
 
 	private static final Log logger = LogFactory.getLog(ProblemExceptionHandler.class);
+
+	/** The longest member path a detail shows: member names come from the client. */
+	private static final int MAX_MEMBER_SHOWN = 100;
 
 	private final ProblemWriter writer;
 
@@ -54,6 +57,9 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 		}
 		if (ex instanceof ProblemException problem) {
 			return this.writer.write(exchange, problem.code(), problem.getMessage());
+		}
+		if (isTooLarge(ex)) {
+			return this.writer.refuse(exchange, ErrorCode.BODY_TOO_LARGE, "The request body is larger than the limit.");
 		}
 		if (isBadInput(ex)) {
 			return this.writer.write(exchange, ErrorCode.INVALID_REQUEST, badInputDetail(ex));
@@ -74,10 +80,18 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 		return this.writer.write(exchange, ErrorCode.INTERNAL_ERROR, "Unexpected server error.");
 	}
 
+	private static boolean isTooLarge(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof DataBufferLimitException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	private static boolean isBadInput(Throwable ex) {
 		for (Throwable t = ex; t != null; t = t.getCause()) {
-			if (t instanceof ServerWebInputException || t instanceof CodecException
-					|| t instanceof DataBufferLimitException || t instanceof JacksonException) {
+			if (t instanceof ServerWebInputException || t instanceof CodecException || t instanceof JacksonException) {
 				return true;
 			}
 		}
@@ -85,16 +99,34 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 	}
 
 	private static String badInputDetail(Throwable ex) {
-		for (Throwable t = ex; t != null; t = t.getCause()) {
-			if (t instanceof DataBufferLimitException) {
-				return "Request body is too large.";
-			}
-		}
 		if (ex instanceof ServerWebInputException input && input.getReason() != null
 				&& !(input.getCause() instanceof CodecException)) {
 			return input.getReason();
 		}
-		return "Request body is not valid JSON of the expected shape.";
+		String member = member(ex);
+		return "Request body is not valid JSON of the expected shape" + (member.isEmpty() ? "." : " at '" + member + "'.");
+	}
+
+	/**
+	 * Where in the body the mapping failed, as {@code items[0].productId}; empty when unknown (malformed JSON).
+	 * Built from the member names alone: Jackson's own message names the service's classes.
+	 */
+	private static String member(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof JacksonException jackson && !jackson.getPath().isEmpty()) {
+				StringBuilder path = new StringBuilder();
+				for (JacksonException.Reference reference : jackson.getPath()) {
+					if (reference.getPropertyName() != null) {
+						path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+					}
+					else if (reference.getIndex() >= 0) {
+						path.append('[').append(reference.getIndex()).append(']');
+					}
+				}
+				return (path.length() > MAX_MEMBER_SHOWN) ? path.substring(0, MAX_MEMBER_SHOWN) + "..." : path.toString();
+			}
+		}
+		return "";
 	}
 
 	private static ErrorCode codeOf(HttpStatusCode status) {

@@ -40,6 +40,17 @@ public class ProblemWriter {
 	}
 
 	/**
+	 * Answers the problem for {@code code} without reading the rest of the request, and closes the
+	 * connection after the answer ({@code Connection: close}): for a request refused for its size (docs/api.md
+	 * "Request limits"), whose remainder is not worth reading and would otherwise be taken for the next
+	 * request on a keep-alive connection.
+	 */
+	public Mono<Void> refuse(ServerWebExchange exchange, ErrorCode code, String detail) {
+		exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+		return send(exchange, code, detail);
+	}
+
+	/**
 	 * Reads what is left of the request before answering. A problem found before the request was read to
 	 * its end (a bad query parameter, a missing token) would otherwise be answered while the request's
 	 * last part is still on its way, and the keep-alive connection could then take the next request for

@@ -22,6 +22,7 @@ import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -87,6 +88,18 @@ class SecurityConfig {
 				.accessDeniedHandler((exchange, ex) -> problems.write(exchange, ErrorCode.FORBIDDEN,
 						"This resource needs the ADMIN role.")));
 		return http.build();
+	}
+
+	/**
+	 * A request Spring Security's firewall refuses (a path that is not canonical: encoded {@code /}, {@code .},
+	 * {@code %} or a backslash, {@code ;}, NUL, {@code //}, {@code /./}, {@code /../}; a header or host it
+	 * does not accept) is a 400 {@code INVALID_REQUEST} problem, not the firewall's empty 400 (docs/api.md
+	 * "Strict input").
+	 */
+	@Bean
+	ServerExchangeRejectedHandler problemForRejectedExchange(ProblemWriter problems) {
+		return (exchange, ex) -> problems.write(exchange, ErrorCode.INVALID_REQUEST,
+				"The request is not in canonical form: " + ex.getMessage());
 	}
 
 	/**

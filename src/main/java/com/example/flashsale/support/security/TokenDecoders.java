@@ -34,6 +34,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
+import com.example.flashsale.support.web.Ids;
 
 /**
  * Builds the service's token decoder (docs/api.md "Authentication"):
@@ -131,8 +132,9 @@ final class TokenDecoders {
 	}
 
 	/**
-	 * The user id in {@code claim} of {@code jwt} (a positive integer as a string or a JSON number), as a
-	 * decimal string; null when it is missing or anything else.
+	 * The user id in {@code claim} of {@code jwt} (a positive integer as a string or a JSON number, spelled
+	 * canonically: ASCII digits, no sign, no leading zero, see {@link Ids}), as a decimal string; null when it
+	 * is missing or anything else.
 	 */
 	static String userId(Jwt jwt, String claim) {
 		Object value = jwt.getClaims().get(claim);
@@ -146,13 +148,8 @@ final class TokenDecoders {
 		else {
 			return null;
 		}
-		try {
-			long id = Long.parseLong(text);
-			return (id > 0) ? Long.toString(id) : null;
-		}
-		catch (NumberFormatException ex) {
-			return null;
-		}
+		long id = Ids.parse(text);
+		return (id > 0) ? text : null;
 	}
 
 	/**

@@ -30,13 +30,17 @@ public class Requests {
 		this.validator = validator;
 	}
 
-	/** The path variable {@code name} as a positive {@code long}; 400 when it is anything else. */
+	/**
+	 * The path variable {@code name} as a positive {@code long} in its canonical spelling ({@link Ids}); 400
+	 * when it is anything else.
+	 */
 	public Mono<Long> pathId(ServerRequest request, String name) {
 		return Mono.fromCallable(() -> positive(request.pathVariable(name), "Path variable '" + name + "'"));
 	}
 
 	/**
-	 * The query parameter {@code name} as an integer in {@code 1..max}, {@code fallback} when absent.
+	 * The query parameter {@code name} as an integer in {@code 1..max} in its canonical spelling ({@link Ids}),
+	 * {@code fallback} when absent.
 	 * @return the value; 400 when present but not such an integer
 	 */
 	public Mono<Integer> boundedInt(ServerRequest request, String name, int fallback, int max) {
@@ -63,16 +67,12 @@ public class Requests {
 	}
 
 	private static long positive(String raw, String what) {
-		try {
-			long value = Long.parseLong(raw);
-			if (value > 0) {
-				return value;
-			}
+		long value = Ids.parse(raw);
+		if (value > 0) {
+			return value;
 		}
-		catch (NumberFormatException ex) {
-			// answered below
-		}
-		throw ProblemException.invalid(what + " must be a positive integer, got '" + raw + "'.");
+		throw ProblemException.invalid(what + " must be a positive integer in ASCII digits without sign or leading zero, got '"
+				+ raw + "'.");
 	}
 
 	/**
