@@ -44,7 +44,7 @@ final class CouponApiDoc {
 			.description("The scheduled reconciler's run, on demand. Each repair names the event, its kind "
 					+ "(missing_holder, stray_holder, sold_out_flag), how many, and the remaining quantity in Redis "
 					+ "before it (redis) against the one MySQL implies (mysql). See docs/redis.md \"Coupon reconciler\".")
-			.response(ApiDocs.ok(200, "what was checked and repaired", CouponReconciler.Report.class));
+			.response(ApiDocs.ok(200, "what was checked and repaired", CouponReconciler.CouponReconciliation.class));
 		ApiDocs.admin(operation);
 	}
 

@@ -69,7 +69,7 @@ class CouponReconciler extends BackgroundJob {
 	 * Compares and repairs every event with a Redis state.
 	 * @return how many events were checked and what was repaired
 	 */
-	Mono<Report> reconcile() {
+	Mono<CouponReconciliation> reconcile() {
 		Instant decidedBefore = this.clock.instant().minus(this.properties.minAge());
 		return this.state.stateCouponIds()
 			.distinct()
@@ -79,10 +79,10 @@ class CouponReconciler extends BackgroundJob {
 					return Mono.empty();
 				}))
 			.reduce(new Checked(0, List.of()), Checked::plus)
-			.map((checked) -> new Report(checked.count(), checked.repairs()));
+			.map((checked) -> new CouponReconciliation(checked.count(), checked.repairs()));
 	}
 
-	private Mono<List<Repair>> reconcileCoupon(long couponId, Instant decidedBefore) {
+	private Mono<List<CouponRepair>> reconcileCoupon(long couponId, Instant decidedBefore) {
 		return this.state.view(couponId)
 			.flatMap((before) -> this.state.holders(couponId)
 				.flatMap((redisHolders) -> this.state.logged(couponId)
@@ -95,7 +95,7 @@ class CouponReconciler extends BackgroundJob {
 									decidedBefore))))));
 	}
 
-	private Mono<List<Repair>> repair(Coupon coupon, CouponIssueState.StateView before, Map<Long, String> redisHolders,
+	private Mono<List<CouponRepair>> repair(Coupon coupon, CouponIssueState.StateView before, Map<Long, String> redisHolders,
 			Set<Long> logged, Set<Long> mysqlHolders, Instant decidedBefore) {
 		long couponId = coupon.id();
 		List<Long> missing = mysqlHolders.stream().filter((user) -> !redisHolders.containsKey(user)).toList();
@@ -112,7 +112,7 @@ class CouponReconciler extends BackgroundJob {
 		return this.state.addHolders(couponId, this.state.expireAt(coupon), Flux.fromIterable(missing))
 			.zipWhen((added) -> this.state.reconcile(couponId, soldOut, strays))
 			.map((done) -> {
-				List<Repair> repairs = new ArrayList<>();
+				List<CouponRepair> repairs = new ArrayList<>();
 				record(repairs, couponId, "missing_holder", done.getT1(), redisRemaining, expected);
 				record(repairs, couponId, "stray_holder", done.getT2().get(0), redisRemaining, expected);
 				record(repairs, couponId, "sold_out_flag", done.getT2().get(1), redisRemaining, expected);
@@ -120,10 +120,10 @@ class CouponReconciler extends BackgroundJob {
 			});
 	}
 
-	private void record(List<Repair> repairs, long couponId, String kind, long count, long redis, long mysql) {
+	private void record(List<CouponRepair> repairs, long couponId, String kind, long count, long redis, long mysql) {
 		if (count > 0) {
 			this.metrics.repaired(kind, count);
-			repairs.add(new Repair(couponId, kind, count, redis, mysql));
+			repairs.add(new CouponRepair(couponId, kind, count, redis, mysql));
 			logger.warn("Coupon " + couponId + ": repaired " + count + " " + kind + " (remaining in Redis " + redis
 					+ ", implied by MySQL " + mysql + ")");
 		}
@@ -150,7 +150,7 @@ class CouponReconciler extends BackgroundJob {
 	}
 
 	@Override
-	protected Mono<Report> runOnce() {
+	protected Mono<CouponReconciliation> runOnce() {
 		return reconcile();
 	}
 
@@ -159,7 +159,7 @@ class CouponReconciler extends BackgroundJob {
 	 * @param checked events compared
 	 * @param repairs what was repaired, one entry per event and kind
 	 */
-	record Report(int checked, List<Repair> repairs) {
+	record CouponReconciliation(int checked, List<CouponRepair> repairs) {
 	}
 
 	/**
@@ -169,13 +169,13 @@ class CouponReconciler extends BackgroundJob {
 	 * @param redis the remaining quantity Redis showed before the repair
 	 * @param mysql the remaining quantity MySQL implies: total - issued_count - issues still in the log
 	 */
-	record Repair(long couponId, String kind, long count, long redis, long mysql) {
+	record CouponRepair(long couponId, String kind, long count, long redis, long mysql) {
 	}
 
-	private record Checked(int count, List<Repair> repairs) {
+	private record Checked(int count, List<CouponRepair> repairs) {
 
 		Checked plus(Checked other) {
-			List<Repair> all = new ArrayList<>(this.repairs);
+			List<CouponRepair> all = new ArrayList<>(this.repairs);
 			all.addAll(other.repairs);
 			return new Checked(this.count + other.count, all);
 		}

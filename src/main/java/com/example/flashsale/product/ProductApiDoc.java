@@ -50,7 +50,7 @@ final class ProductApiDoc {
 					+ "PENDING orders, twice about a second apart, and repairs (compare-and-set) only what differed "
 					+ "the same way both times; a missing key is loaded. The scheduled reconciler does the same every "
 					+ "30 s. 503 when Redis or the database is unreachable.")
-			.response(ApiDocs.ok(200, "what was checked and repaired", StockReconciler.Report.class));
+			.response(ApiDocs.ok(200, "what was checked and repaired", StockReconciler.StockReconciliation.class));
 		ApiDocs.admin(operation);
 	}
 

@@ -99,7 +99,7 @@ public class StockReconciler extends BackgroundJob {
 	 * @param redis the sellable stock Redis had (null when missing)
 	 * @param expected durable stock minus the units of PENDING orders, what Redis has now
 	 */
-	public record Repair(long productId, @Schema(allowableValues = { "over", "under", "missing" }) String kind,
+	public record StockRepair(long productId, @Schema(allowableValues = { "over", "under", "missing" }) String kind,
 			@Schema(nullable = true) Long redis, long expected) {
 	}
 
@@ -108,7 +108,7 @@ public class StockReconciler extends BackgroundJob {
 	 * @param checked how many products were compared
 	 * @param repairs the products repaired, by id
 	 */
-	public record Report(int checked, List<Repair> repairs) {
+	public record StockReconciliation(int checked, List<StockRepair> repairs) {
 	}
 
 	/** One product seen once: its Redis value (null when missing) and its expected sellable stock. */
@@ -121,11 +121,11 @@ public class StockReconciler extends BackgroundJob {
 	}
 
 	/** Runs one reconciliation now: observe, wait {@code settle}, observe, repair what drifted both times. */
-	public Mono<Report> reconcile() {
+	public Mono<StockReconciliation> reconcile() {
 		return observe().flatMap((first) -> Mono.delay(this.properties.settle(), Schedulers.parallel())
 			.then(observe())
 			.flatMap((second) -> repair(first, second).collectList()
-				.map((repaired) -> new Report(second.size(), repaired))));
+				.map((repaired) -> new StockReconciliation(second.size(), repaired))));
 	}
 
 	private Mono<Map<Long, Seen>> observe() {
@@ -154,14 +154,14 @@ public class StockReconciler extends BackgroundJob {
 			});
 	}
 
-	private Flux<Repair> repair(Map<Long, Seen> first, Map<Long, Seen> second) {
+	private Flux<StockRepair> repair(Map<Long, Seen> first, Map<Long, Seen> second) {
 		return Flux.fromIterable(second.entrySet())
 			.filter((entry) -> entry.getValue().drifted() && Objects.equals(first.get(entry.getKey()), entry.getValue()))
 			.sort(Map.Entry.comparingByKey())
 			.concatMap((entry) -> repair(entry.getKey(), entry.getValue()));
 	}
 
-	private Mono<Repair> repair(long productId, Seen seen) {
+	private Mono<StockRepair> repair(long productId, Seen seen) {
 		if (seen.redis() == null) {
 			return this.stock.loadMissing(List.of(productId))
 				.filter((loaded) -> loaded > 0)
@@ -175,11 +175,11 @@ public class StockReconciler extends BackgroundJob {
 			.map((set) -> repaired(productId, (seen.redis() > seen.expected()) ? Kind.OVER : Kind.UNDER, seen));
 	}
 
-	private Repair repaired(long productId, Kind kind, Seen seen) {
+	private StockRepair repaired(long productId, Kind kind, Seen seen) {
 		this.repairs.get(kind).increment();
 		logger.warn("Product " + productId + ": sellable stock in Redis was " + seen.redis() + ", MySQL says "
 				+ seen.expected() + "; repaired (" + kind.tag() + ")");
-		return new Repair(productId, kind.tag(), seen.redis(), seen.expected());
+		return new StockRepair(productId, kind.tag(), seen.redis(), seen.expected());
 	}
 
 	@Override
@@ -189,7 +189,7 @@ public class StockReconciler extends BackgroundJob {
 	}
 
 	@Override
-	protected Mono<Report> runOnce() {
+	protected Mono<StockReconciliation> runOnce() {
 		return reconcile();
 	}
 

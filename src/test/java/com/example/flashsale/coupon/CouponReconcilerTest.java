@@ -53,12 +53,12 @@ class CouponReconcilerTest extends IntegrationTest {
 			.block();
 		assertThat(CouponFixtures.view(this.client, adminToken(), couponId).remainingQuantity()).isEqualTo(7);
 
-		CouponReconciler.Report report = reconcile();
+		CouponReconciler.CouponReconciliation report = reconcile();
 
 		assertThat(report.checked()).isPositive();
 		assertThat(repairsOf(report, couponId)).containsExactlyInAnyOrder(
-				new CouponReconciler.Repair(couponId, "missing_holder", 2, 7, 6),
-				new CouponReconciler.Repair(couponId, "stray_holder", 1, 7, 6));
+				new CouponReconciler.CouponRepair(couponId, "missing_holder", 2, 7, 6),
+				new CouponReconciler.CouponRepair(couponId, "stray_holder", 1, 7, 6));
 
 		assertThat(CouponFixtures.view(this.client, adminToken(), couponId).remainingQuantity()).isEqualTo(6);
 		assertThat(repairs("missing_holder") - missingBefore).isGreaterThanOrEqualTo(2);
@@ -92,8 +92,8 @@ class CouponReconcilerTest extends IntegrationTest {
 		assertThat(CouponFixtures.view(this.client, adminToken(), couponId).remainingQuantity()).isEqualTo(2);
 
 		assertThat(repairsOf(reconcile(), couponId)).containsExactlyInAnyOrder(
-				new CouponReconciler.Repair(couponId, "missing_holder", 2, 2, 0),
-				new CouponReconciler.Repair(couponId, "sold_out_flag", 1, 2, 0));
+				new CouponReconciler.CouponRepair(couponId, "missing_holder", 2, 2, 0),
+				new CouponReconciler.CouponRepair(couponId, "sold_out_flag", 1, 2, 0));
 
 		assertThat(CouponFixtures.view(this.client, adminToken(), couponId).remainingQuantity()).isZero();
 		assertThat(status(couponId, first + 2)).isEqualTo(410);
@@ -105,12 +105,12 @@ class CouponReconcilerTest extends IntegrationTest {
 			.exchange().expectStatus().isForbidden().expectBody().returnResult();
 	}
 
-	private CouponReconciler.Report reconcile() {
+	private CouponReconciler.CouponReconciliation reconcile() {
 		return this.client.post().uri("/api/admin/coupons/reconcile").headers((h) -> h.setBearerAuth(adminToken()))
-			.exchange().expectStatus().isOk().expectBody(CouponReconciler.Report.class).returnResult().getResponseBody();
+			.exchange().expectStatus().isOk().expectBody(CouponReconciler.CouponReconciliation.class).returnResult().getResponseBody();
 	}
 
-	private static List<CouponReconciler.Repair> repairsOf(CouponReconciler.Report report, long couponId) {
+	private static List<CouponReconciler.CouponRepair> repairsOf(CouponReconciler.CouponReconciliation report, long couponId) {
 		return report.repairs().stream().filter((repair) -> repair.couponId() == couponId).toList();
 	}
 
