@@ -37,6 +37,8 @@ class CouponMetrics {
 		this.recovered = Counter.builder("coupon.issues.recovered")
 			.description("Coupon issues decided in Redis and committed to MySQL by the issue-log recovery")
 			.register(registry);
+		// registered at 0, so dashboards and alerts see the reconciler before its first repair
+		CouponReconciler.KINDS.forEach((kind) -> repairCounter(kind));
 	}
 
 	/** Counts a claim of {@code couponId} that was issued. */
@@ -69,11 +71,15 @@ class CouponMetrics {
 
 	/** Counts {@code count} repairs of {@code kind} made by the coupon reconciler. */
 	void repaired(String kind, long count) {
-		this.repairs.computeIfAbsent(kind, (k) -> Counter.builder("flashsale.reconciler.repairs")
+		repairCounter(kind).increment(count);
+	}
+
+	private Counter repairCounter(String kind) {
+		return this.repairs.computeIfAbsent(kind, (k) -> Counter.builder("flashsale.reconciler.repairs")
 			.description("Drift between Redis and MySQL that a reconciler repaired")
 			.tag("target", "coupon")
 			.tag("kind", k)
-			.register(this.registry)).increment(count);
+			.register(this.registry));
 	}
 
 	/** Counts issues the log recovery replayed. */

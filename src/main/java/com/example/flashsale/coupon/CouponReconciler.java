@@ -45,6 +45,18 @@ class CouponReconciler extends BackgroundJob {
 
 	private static final Log logger = LogFactory.getLog(CouponReconciler.class);
 
+	/** A user with a row in MySQL was not a holder in Redis. */
+	static final String MISSING_HOLDER = "missing_holder";
+
+	/** A holder without a row whose log entry was lost. */
+	static final String STRAY_HOLDER = "stray_holder";
+
+	/** The event is full in MySQL but Redis did not say so. */
+	static final String SOLD_OUT_FLAG = "sold_out_flag";
+
+	/** Every kind of repair, the {@code kind} tag of {@code flashsale.reconciler.repairs}. */
+	static final List<String> KINDS = List.of(MISSING_HOLDER, STRAY_HOLDER, SOLD_OUT_FLAG);
+
 	private final CouponRepository repository;
 
 	private final CouponIssueState state;
@@ -113,9 +125,9 @@ class CouponReconciler extends BackgroundJob {
 			.zipWhen((added) -> this.state.reconcile(couponId, soldOut, strays))
 			.map((done) -> {
 				List<CouponRepair> repairs = new ArrayList<>();
-				record(repairs, couponId, "missing_holder", done.getT1(), redisRemaining, expected);
-				record(repairs, couponId, "stray_holder", done.getT2().get(0), redisRemaining, expected);
-				record(repairs, couponId, "sold_out_flag", done.getT2().get(1), redisRemaining, expected);
+				record(repairs, couponId, MISSING_HOLDER, done.getT1(), redisRemaining, expected);
+				record(repairs, couponId, STRAY_HOLDER, done.getT2().get(0), redisRemaining, expected);
+				record(repairs, couponId, SOLD_OUT_FLAG, done.getT2().get(1), redisRemaining, expected);
 				return repairs;
 			});
 	}
