@@ -38,7 +38,9 @@ public enum ErrorCode {
 	IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
 	ORDER_NOT_FOUND(HttpStatus.NOT_FOUND, "Order not found"),
 
-	OUTBOX_EVENT_NOT_FOUND(HttpStatus.NOT_FOUND, "Outbox event not found");
+	OUTBOX_EVENT_NOT_FOUND(HttpStatus.NOT_FOUND, "Outbox event not found"),
+
+	TOO_MANY_STREAMS(HttpStatus.TOO_MANY_REQUESTS, "Too many streams");
 
 	private final HttpStatus status;
 
