@@ -68,6 +68,16 @@ def call(base, method, path, bearer, body=None, headers=None, timeout=30.0):
         conn.close()
 
 
+def steady(base, method, path, bearer, body=None, headers=None):
+    """call() for the setup, retried on a 503 (a busy machine may time out a Redis command) up to 5 times."""
+    for attempt in range(5):
+        result = call(base, method, path, bearer, body, headers)
+        if result[0] != 503:
+            return result
+        time.sleep(0.2 * (attempt + 1))
+    return result
+
+
 def must(result, *ok):
     status, _, data, _ = result
     if status not in ok:
@@ -77,25 +87,25 @@ def must(result, *ok):
 
 def setup(args):
     admin = token(1, admin=True)
-    product = must(call(args.base, "POST", "/api/admin/products", admin,
+    product = must(steady(args.base, "POST", "/api/admin/products", admin,
                         {"name": "Outage probe", "price": 1000, "stock": 1_000_000}), 201)
     now = datetime.now(timezone.utc)
-    coupon = must(call(args.base, "POST", "/api/admin/coupons", admin, {
+    coupon = must(steady(args.base, "POST", "/api/admin/coupons", admin, {
         "code": "OUTAGE-" + uuid.uuid4().hex[:12], "name": "outage probe", "discountAmount": 100,
         "totalQuantity": 1_000_000, "startsAt": (now - timedelta(minutes=1)).isoformat(),
         "endsAt": (now + timedelta(hours=2)).isoformat(), "validDays": 7}), 201)
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        users = sorted(pool.map(lambda i: must(call(args.base, "POST", "/api/admin/users", admin,
+        users = sorted(pool.map(lambda i: must(steady(args.base, "POST", "/api/admin/users", admin,
                                                     {"name": f"outage-{i}"}), 201)["id"], range(args.users)))
         minted = tokens(users[0], users[-1] - users[0] + 1)
-        list(pool.map(lambda user: must(call(args.base, "POST", "/api/balance/charge", minted[user],
+        list(pool.map(lambda user: must(steady(args.base, "POST", "/api/balance/charge", minted[user],
                                              {"amount": 100_000}), 200), users))
     reader = users[0]
-    order = must(call(args.base, "POST", "/api/orders", minted[reader],
+    order = must(steady(args.base, "POST", "/api/orders", minted[reader],
                       {"items": [{"productId": product["id"], "quantity": 1}]},
                       {"Idempotency-Key": uuid.uuid4().hex}), 201)
     holder = users[1]
-    must(call(args.base, "POST", f"/api/coupons/{coupon['id']}/issue", minted[holder]), 201)
+    must(steady(args.base, "POST", f"/api/coupons/{coupon['id']}/issue", minted[holder]), 201)
     state = {"productId": product["id"], "couponId": coupon["id"], "readerUser": reader, "orderId": order["orderId"],
              "holderUser": holder, "freeUsers": users[2:], "firstUser": users[0], "lastUser": users[-1]}
     with open(args.state, "w") as f:
