@@ -15,6 +15,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.example.flashsale.support.security.StreamTokens;
 import com.example.flashsale.support.web.Requests;
+import com.example.flashsale.support.web.StreamLimits;
 
 /** HTTP mapping of the operator console (docs/operations.md "Operator console"). */
 @Component
@@ -31,10 +32,13 @@ class ConsoleHandler {
 
 	private final Requests requests;
 
-	ConsoleHandler(LiveSnapshots snapshots, StreamTokens streamTokens, Requests requests) {
+	private final StreamLimits streamLimits;
+
+	ConsoleHandler(LiveSnapshots snapshots, StreamTokens streamTokens, Requests requests, StreamLimits streamLimits) {
 		this.snapshots = snapshots;
 		this.streamTokens = streamTokens;
 		this.requests = requests;
+		this.streamLimits = streamLimits;
 	}
 
 	/**
@@ -54,15 +58,17 @@ class ConsoleHandler {
 
 	/**
 	 * {@code GET /api/admin/live} (ADMIN): {@code event: snapshot} with a {@link LiveSnapshot} every second,
-	 * the latest one at once.
+	 * the latest one at once; 429 TOO_MANY_STREAMS beyond the caller's open streams ({@link StreamLimits}).
 	 */
 	Mono<ServerResponse> live(ServerRequest request) {
-		return ServerResponse.ok()
-			.contentType(MediaType.TEXT_EVENT_STREAM)
-			.header("Cache-Control", "no-cache")
-			.header("X-Accel-Buffering", "no")
-			.body(BodyInserters.fromServerSentEvents(this.snapshots.stream()
-				.map((snapshot) -> ServerSentEvent.builder(snapshot).event(EVENT).build())));
+		return this.requests.userId(request)
+			.flatMap((userId) -> ServerResponse.ok()
+				.contentType(MediaType.TEXT_EVENT_STREAM)
+				.header("Cache-Control", "no-cache")
+				.header("X-Accel-Buffering", "no")
+				// 429 TOO_MANY_STREAMS beyond the caller's cap, before the first byte
+				.body(BodyInserters.fromServerSentEvents(this.streamLimits.limited(userId, this.snapshots.stream()
+					.map((snapshot) -> ServerSentEvent.builder(snapshot).event(EVENT).build())))));
 	}
 
 }

@@ -10,6 +10,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.example.flashsale.support.openapi.ApiDocs;
+import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.security.StreamTokens;
 
 import static org.springdoc.core.fn.builders.apiresponse.Builder.responseBuilder;
@@ -46,7 +47,8 @@ class ConsoleRouter {
 	private static void live(Builder operation) {
 		operation.operationId("liveSale").tag(TAG).summary("The live sale: one snapshot a second, as server-sent events")
 			.description("Events `snapshot` whose data is {at, coupons, products, orders, outbox, streams}, the "
-					+ "latest at once. See docs/operations.md \"Operator console\".")
+					+ "latest at once. 429 TOO_MANY_STREAMS beyond the caller's open streams on one instance. See "
+					+ "docs/operations.md \"Operator console\".")
 			.parameter(parameterBuilder().in(ParameterIn.QUERY)
 				.name("streamToken")
 				.description("a token of POST /api/admin/live/stream-token, instead of the bearer header")
@@ -55,7 +57,7 @@ class ConsoleRouter {
 			.response(responseBuilder().responseCode("200")
 				.description("the stream")
 				.content(contentBuilder().mediaType(MediaType.TEXT_EVENT_STREAM_VALUE).schema(schemaBuilder().type("string"))));
-		ApiDocs.admin(operation);
+		ApiDocs.admin(operation, ErrorCode.TOO_MANY_STREAMS);
 	}
 
 	private static void streamToken(Builder operation) {

@@ -64,7 +64,8 @@ final class OrderApiDoc {
 		operation.operationId("streamOrderStatus").tag(TAG).summary("The order's status as server-sent events")
 			.description("Events `order-status` whose data is {orderId, status, at}: first the current status, "
 					+ "then every change (PENDING, PAID, FAILED, CANCELED, DATA_PLATFORM_SENT, "
-					+ "DATA_PLATFORM_FAILED); a `:heartbeat` comment every 15 s; ends after a final status. See "
+					+ "DATA_PLATFORM_FAILED); an `:open` comment at once, a `:heartbeat` comment every 15 s; ends after "
+					+ "a final status. 429 TOO_MANY_STREAMS beyond 5 open streams of the caller on one instance. See "
 					+ "docs/api.md \"Order status stream\".")
 			.parameter(ApiDocs.pathId("orderId", "the order"))
 			.parameter(parameterBuilder().in(ParameterIn.HEADER)
@@ -83,7 +84,7 @@ final class OrderApiDoc {
 				.content(contentBuilder().mediaType(MediaType.TEXT_EVENT_STREAM_VALUE).schema(schemaBuilder().type("string"))))
 			.response(responseBuilder().responseCode("204")
 				.description("a reconnect to a finished order that has every event: the browser stops reconnecting"));
-		ApiDocs.caller(operation, ErrorCode.ORDER_NOT_FOUND);
+		ApiDocs.caller(operation, ErrorCode.ORDER_NOT_FOUND, ErrorCode.TOO_MANY_STREAMS);
 	}
 
 	void streamToken(Builder operation) {

@@ -12,6 +12,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.example.flashsale.order.OrderViews.OrderRequest;
 import com.example.flashsale.support.security.StreamTokens;
+import com.example.flashsale.support.web.StreamLimits;
 import com.example.flashsale.support.web.Requests;
 
 /** HTTP mapping of the order feature (docs/api.md "Orders"); decisions in {@link OrderPlacement} and the queries. */
@@ -33,14 +34,17 @@ class OrderHandler {
 
 	private final StreamTokens streamTokens;
 
+	private final StreamLimits streamLimits;
+
 	OrderHandler(OrderPlacement placement, OrderQueries queries, OrderStatusStream statusStream,
-			OrderProperties properties, Requests requests, StreamTokens streamTokens) {
+			OrderProperties properties, Requests requests, StreamTokens streamTokens, StreamLimits streamLimits) {
 		this.placement = placement;
 		this.queries = queries;
 		this.statusStream = statusStream;
 		this.validator = new OrderRequestValidator(properties.maxLines(), properties.maxQuantity());
 		this.requests = requests;
 		this.streamTokens = streamTokens;
+		this.streamLimits = streamLimits;
 	}
 
 	/**
@@ -66,21 +70,23 @@ class OrderHandler {
 
 	/**
 	 * {@code GET /api/orders/{orderId}/events}: the order's status as server-sent events; 204 for a
-	 * reconnect to a finished order that has nothing more to send.
+	 * reconnect to a finished order that has nothing more to send; 429 TOO_MANY_STREAMS beyond the
+	 * caller's open streams ({@link StreamLimits}).
 	 */
 	Mono<ServerResponse> events(ServerRequest request) {
 		String lastEventId = request.headers().firstHeader("Last-Event-ID");
 		return this.requests.pathId(request, "orderId")
 			.zipWith(this.requests.userId(request))
-			.flatMap((args) -> this.statusStream.open(args.getT1(), args.getT2(), lastEventId))
-			.flatMap((opening) -> (opening instanceof OrderStatusStream.Opening.Events events)
-					? ServerResponse.ok()
-						.contentType(MediaType.TEXT_EVENT_STREAM)
-						.header("Cache-Control", "no-cache")
-						.header("X-Accel-Buffering", "no")
-						.body(BodyInserters.fromServerSentEvents(events.events()))
-					// nothing more for a finished order: 204 makes a browser's EventSource stop reconnecting
-					: ServerResponse.noContent().build());
+			.flatMap((args) -> this.statusStream.open(args.getT1(), args.getT2(), lastEventId)
+				.flatMap((opening) -> (opening instanceof OrderStatusStream.Opening.Events events)
+						? ServerResponse.ok()
+							.contentType(MediaType.TEXT_EVENT_STREAM)
+							.header("Cache-Control", "no-cache")
+							.header("X-Accel-Buffering", "no")
+							// 429 TOO_MANY_STREAMS beyond the caller's cap, before the first byte
+							.body(BodyInserters.fromServerSentEvents(this.streamLimits.limited(args.getT2(), events.events())))
+						// nothing more for a finished order: 204 makes a browser's EventSource stop reconnecting
+						: ServerResponse.noContent().build()));
 	}
 
 	/**

@@ -24,6 +24,7 @@ import com.example.flashsale.support.problem.ProblemException;
  * <li>First the current status (the last order status of the log, and any informative event after it),
  * or, with {@code Last-Event-ID}, every logged event after that id; then each change as it happens, from
  * whichever instance made it ({@link OrderStatusEvents}).</li>
+ * <li>An {@code :open} comment at once, so the headers are sent before any backend is read.</li>
  * <li>Each event: {@code id:} the log entry id, {@code event: order-status}, {@code data:
  * {orderId,status,at}}. A heartbeat comment every {@code app.orders.stream.heartbeat} (15 s), which also
  * rereads the status from MySQL, so a lost pub/sub message or log (Redis restarted) is made good.</li>
@@ -41,6 +42,9 @@ class OrderStatusStream {
 	private static final Pattern EVENT_ID = Pattern.compile("\\d{1,19}-\\d{1,19}");
 
 	private static final Object HEARTBEAT = new Object();
+
+	/** The comment every stream starts with. */
+	static final String OPENED = "open";
 
 	private final OrderStatusEvents events;
 
@@ -84,7 +88,7 @@ class OrderStatusStream {
 	/**
 	 * The event stream of {@code orderId} for its owner.
 	 * @param lastEventId the {@code Last-Event-ID} header of a reconnecting client, or null; an id this
-	 * service never gave is ignored (the client gets the current status)
+	 * service never gave, or one ahead of the order's log, is ignored (the client gets the current status)
 	 * @return the stream, or {@link Opening.NothingMore} when a reconnect finds the order final and nothing
 	 * after {@code lastEventId} (and, for a PAID order, its delivery event sent or its wait over); 404
 	 * ORDER_NOT_FOUND when the order does not exist or is another user's
@@ -149,6 +153,9 @@ class OrderStatusStream {
 						}
 					}
 				})
+				// sent at once, so the response's headers and first bytes reach the client before any Redis or
+				// MySQL read of the opening (a slow backend must not look like a dead stream)
+				.startWith(ServerSentEvent.<StatusData>builder().comment(OPENED).build())
 				.takeUntilOther(deliveryWait)
 				.doFinally((signal) -> {
 					unwatch.run();
@@ -202,7 +209,8 @@ class OrderStatusStream {
 
 		final Sinks.One<Void> paid = Sinks.one();
 
-		String lastId;
+		/** Written by the opening, then by the serialized pipeline; volatile for the heartbeat's thread. */
+		volatile String lastId;
 
 		OrderProgress lastStatus;
 
@@ -214,8 +222,16 @@ class OrderStatusStream {
 			this.lastId = after;
 		}
 
-		/** The log entries to send first: those after Last-Event-ID, else from the last order status on. */
+		/**
+		 * The log entries to send first: those after Last-Event-ID, else from the last order status on. A
+		 * Last-Event-ID ahead of the whole log (not an id of this log: forged, or from a log lost since) is
+		 * ignored like an unknown one, so the stream sends the current status and ends after a final one
+		 * instead of waiting for ids the log will not reach.
+		 */
 		List<StatusEvent> opening(List<StatusEvent> log) {
+			if (this.lastId != null && (log.isEmpty() || compare(this.lastId, log.get(log.size() - 1).id()) > 0)) {
+				this.lastId = null;
+			}
 			if (this.lastId != null) {
 				return log;
 			}

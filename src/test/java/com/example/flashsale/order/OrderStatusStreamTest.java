@@ -1,21 +1,29 @@
 package com.example.flashsale.order;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.example.flashsale.ExpectedLogs;
 import com.example.flashsale.DatabaseFaults;
@@ -31,8 +39,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@code GET /api/orders/{orderId}/events} (docs/flows.md "Order status stream"): the current status at
- * once, changes as they happen, heartbeats, {@code Last-Event-ID}, completion after a final status, and
- * 404 for another user's order. The cross-instance case is in {@code TwoInstancesTest}.
+ * once (after an {@code :open} comment sent at once), changes as they happen, heartbeats,
+ * {@code Last-Event-ID} (one ahead of the log ignored), completion after a final status, at most five open
+ * streams per user (429 beyond), and 404 for another user's order. The cross-instance case is in {@code TwoInstancesTest}.
  */
 class OrderStatusStreamTest extends IntegrationTest {
 
@@ -147,7 +156,11 @@ class OrderStatusStreamTest extends IntegrationTest {
 		long productId = ProductFixtures.create(this.client, adminToken(), "Streamed silently", 1_000, 5);
 		long orderId = OrderFixtures.pendingOrder(this.client, this.faults, token, productId, 1);
 
+		long opened = System.nanoTime();
 		StepVerifier.create(events(token, orderId, null))
+			// the headers and a first comment at once, not at the first heartbeat
+			.expectNextMatches((event) -> event.data() == null && OrderStatusStream.OPENED.equals(event.comment())
+					&& Duration.ofNanos(System.nanoTime() - opened).compareTo(Duration.ofSeconds(1)) < 0)
 			.expectNextMatches((event) -> isStatus(event, orderId, "PENDING"))
 			.expectNextMatches((event) -> event.data() == null && "heartbeat".equals(event.comment()))
 			// a change nobody published (as if the pub/sub message were lost): the next heartbeat finds it
@@ -158,6 +171,65 @@ class OrderStatusStreamTest extends IntegrationTest {
 			.thenConsumeWhile((event) -> event.data() == null)
 			.expectComplete()
 			.verify(Duration.ofSeconds(15));
+	}
+
+	@Test
+	void aLastEventIdAheadOfTheLogIsIgnoredSoTheStreamSendsTheStatusAndEnds() {
+		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
+		String token = userToken(userId);
+		long productId = ProductFixtures.create(this.client, adminToken(), "Streamed ahead", 1_000, 5);
+		long orderId = OrderFixtures.pendingOrder(this.client, this.faults, token, productId, 1);
+
+		StepVerifier.create(statusEvents(token, orderId, "99999999999999-0"))
+			.expectNextMatches((event) -> isStatus(event, orderId, "PENDING"))
+			.then(() -> assertThat(this.recovery.compensate(orderId).block()).isTrue())
+			.expectNextMatches((event) -> isStatus(event, orderId, "CANCELED"))
+			.expectComplete()
+			.verify(Duration.ofSeconds(15));
+	}
+
+	@Test
+	void aUserMayHoldFiveStreamsTheSixthIs429UntilOneCloses() throws InterruptedException {
+		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
+		String token = userToken(userId);
+		long productId = ProductFixtures.create(this.client, adminToken(), "Streamed often", 1_000, 5);
+		long orderId = OrderFixtures.pendingOrder(this.client, this.faults, token, productId, 1);
+		CountDownLatch opened = new CountDownLatch(5);
+		List<Disposable> streams = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			AtomicBoolean first = new AtomicBoolean(true);
+			streams.add(parallelClient().get().uri("/api/orders/{id}/events", orderId)
+				.headers((h) -> h.setBearerAuth(token)).accept(MediaType.TEXT_EVENT_STREAM)
+				.retrieve().bodyToFlux(EVENT)
+				.subscribe((event) -> {
+					if (first.getAndSet(false)) {
+						opened.countDown();
+					}
+				}));
+		}
+		try {
+			assertThat(opened.await(15, TimeUnit.SECONDS)).isTrue();
+			WebTestClient.ResponseSpec sixth = this.client.get().uri("/api/orders/{id}/events", orderId)
+				.headers((h) -> h.setBearerAuth(token)).accept(MediaType.TEXT_EVENT_STREAM).exchange();
+			sixth.expectHeader().valueEquals(HttpHeaders.RETRY_AFTER, "5");
+			expectProblem(sixth, HttpStatus.TOO_MANY_REQUESTS, "TOO_MANY_STREAMS");
+			// another user is not affected
+			long other = OrderFixtures.buyer(this.client, adminToken(), this.db, 0);
+			expectProblem(this.client.get().uri("/api/orders/{id}/events", orderId)
+				.headers((h) -> h.setBearerAuth(userToken(other))).accept(MediaType.TEXT_EVENT_STREAM).exchange(),
+					HttpStatus.NOT_FOUND, "ORDER_NOT_FOUND");
+
+			streams.remove(0).dispose();
+			// a closed stream frees its slot
+			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+				.untilAsserted(() -> StepVerifier.create(events(token, orderId, null))
+					.expectNextMatches((event) -> OrderStatusStream.OPENED.equals(event.comment()))
+					.thenCancel()
+					.verify(Duration.ofSeconds(5)));
+		}
+		finally {
+			streams.forEach(Disposable::dispose);
+		}
 	}
 
 	@Test

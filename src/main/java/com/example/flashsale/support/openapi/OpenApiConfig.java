@@ -129,7 +129,7 @@ public class OpenApiConfig {
 			ApiResponse response = new ApiResponse().description(describe(codes))
 				.content(new Content().addMediaType(PROBLEM_JSON, new MediaType().schema(problemOf(components, codes))));
 			response.addExtension(ApiDocs.PROBLEM_CODES, codes.stream().map(ErrorCode::name).toList());
-			if (codes.contains(ErrorCode.SERVICE_UNAVAILABLE)) {
+			if (codes.contains(ErrorCode.SERVICE_UNAVAILABLE) || codes.contains(ErrorCode.TOO_MANY_STREAMS)) {
 				response.addHeaderObject("Retry-After", new Header().description("seconds to wait before retrying")
 					.schema(new IntegerSchema()));
 			}

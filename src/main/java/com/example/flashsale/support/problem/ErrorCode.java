@@ -45,7 +45,9 @@ public enum ErrorCode {
 	/** A request target (path and query) over its limit (docs/api.md "Request limits"). */
 	URI_TOO_LONG(HttpStatus.URI_TOO_LONG, "URI too long"),
 	/** Request headers over their limit (docs/api.md "Request limits"). */
-	HEADERS_TOO_LARGE(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Headers too large");
+	HEADERS_TOO_LARGE(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Headers too large"),
+	/** More open event streams than a user or an instance may have (docs/api.md). */
+	TOO_MANY_STREAMS(HttpStatus.TOO_MANY_REQUESTS, "Too many streams");
 
 	private final HttpStatus status;
 

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
@@ -142,11 +143,16 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 
 	/**
 	 * True when the cause chain says Redis or the database could not be reached (connection refused or
-	 * lost, resource failures, timeouts, pool exhausted). Errors the database reports about a statement are not that: a
+	 * lost, resource failures, timeouts, pool exhausted, a command Lettuce refused to send). Errors the database reports about a statement are not that: a
 	 * retry would fail the same way, so they stay 500s to be fixed, not 503s to be retried.
 	 */
 	static boolean isUnavailable(Throwable ex) {
 		for (Throwable t = ex; t != null; t = t.getCause()) {
+			// Lettuce's plain RedisException (never a subclass: those are replies of Redis) is its refusal to
+			// send: not connected, connection closed, or its request queue full
+			if (t.getClass() == RedisException.class) {
+				return true;
+			}
 			if (t instanceof RedisConnectionFailureException || t instanceof QueryTimeoutException
 					|| t instanceof TransientDataAccessResourceException || t instanceof RedisConnectionException
 					|| t instanceof RedisCommandTimeoutException || t instanceof R2dbcTransientResourceException

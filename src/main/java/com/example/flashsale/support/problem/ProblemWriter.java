@@ -25,6 +25,9 @@ public class ProblemWriter {
 	/** Seconds a client should wait before retrying a 503 (sent as {@code Retry-After}). */
 	static final String RETRY_AFTER_SECONDS = "1";
 
+	/** Seconds a client refused a stream should wait before opening one again ({@code TOO_MANY_STREAMS}). */
+	static final String STREAM_RETRY_AFTER_SECONDS = "5";
+
 	private final JsonMapper jsonMapper;
 
 	ProblemWriter(JsonMapper jsonMapper) {
@@ -33,7 +36,7 @@ public class ProblemWriter {
 
 	/**
 	 * Writes the problem for {@code code} with {@code detail} as the response of {@code exchange}.
-	 * Adds {@code Retry-After} to a 503.
+	 * Adds {@code Retry-After} to a 503 and to a 429 {@code TOO_MANY_STREAMS}.
 	 */
 	public Mono<Void> write(ServerWebExchange exchange, ErrorCode code, String detail) {
 		return drainRequest(exchange).then(Mono.defer(() -> send(exchange, code, detail)));
@@ -69,6 +72,9 @@ public class ProblemWriter {
 		headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
 		if (code == ErrorCode.SERVICE_UNAVAILABLE) {
 			headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+		}
+		else if (code == ErrorCode.TOO_MANY_STREAMS) {
+			headers.set(HttpHeaders.RETRY_AFTER, STREAM_RETRY_AFTER_SECONDS);
 		}
 		byte[] bytes = render(code, detail, exchange.getRequest().getPath().value(), Map.of());
 		DataBuffer buffer = response.bufferFactory().wrap(bytes);
