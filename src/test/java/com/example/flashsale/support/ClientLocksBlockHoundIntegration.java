@@ -9,6 +9,10 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * <ul>
  * <li>Lettuce 7 counts the writers of a shared connection under a {@code ReentrantLock} in
  * {@code SharedLock.incrementWriters} / {@code decrementWriters}.</li>
+ * <li>With a bounded request queue ({@code app.redis.request-queue-size}), Lettuce checks the queue's size
+ * in {@code DefaultEndpoint.validateWrite} on every command, and its bounded queue is an
+ * {@code ArrayBlockingQueue} whose {@code size()} takes a {@code ReentrantLock} (seen contended in a full
+ * suite run: two charges failed with a BlockHound error).</li>
  * <li>Spring Data Redis reads the shared reactive connection under a lock on every command in
  * {@code LettuceConnectionFactory.getSharedReactiveConnection}. That method would also connect on first
  * use, which is I/O: the main code connects eagerly at startup and {@code RedisConfigTest} proves it.</li>
@@ -27,6 +31,7 @@ public class ClientLocksBlockHoundIntegration implements BlockHoundIntegration {
 	public void applyTo(BlockHound.Builder builder) {
 		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters");
 		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters");
+		builder.allowBlockingCallsInside("io.lettuce.core.protocol.DefaultEndpoint", "validateWrite");
 		builder.allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
 				"getSharedReactiveConnection");
 		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
