@@ -76,7 +76,7 @@ class CouponRepository {
 			.one();
 	}
 
-	/** The user ids holding coupon {@code couponId} in MySQL, to rebuild the Redis issued set. */
+	/** The user ids holding coupon {@code couponId} in MySQL, to rebuild the Redis holders. */
 	Flux<Long> findHolderIds(long couponId) {
 		return this.db.sql("SELECT user_id FROM user_coupons WHERE coupon_id = ?")
 			.bind(0, couponId)
