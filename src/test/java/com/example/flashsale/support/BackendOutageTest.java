@@ -56,7 +56,8 @@ import static org.awaitility.Awaitility.await;
  * answers). Requests that need the missing backend answer 503 {@code SERVICE_UNAVAILABLE} with
  * {@code Retry-After} within their bound, readiness is DOWN meanwhile, and every flow answers 2xx again
  * soon after the backend returns, with its Redis state rebuilt. Its own application context (its own
- * Redis and database connection, production's 200 ms Redis command timeout, the coupon log recovery
+ * Redis and database connection, a 200 ms Redis command timeout (the default is 1 s; 200 ms shows the
+ * contract's 300 ms for a frozen Redis), the coupon log recovery
  * running: a claim that timed out during a freeze may still run when Redis thaws, and the recovery
  * commits it), closed after the class.
  */

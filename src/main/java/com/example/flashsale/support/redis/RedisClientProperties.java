@@ -24,7 +24,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * then reconnects, and commands are refused at once meanwhile
  */
 @ConfigurationProperties("app.redis")
-public record RedisClientProperties(@DefaultValue("200ms") Duration commandTimeout,
+public record RedisClientProperties(@DefaultValue("1s") Duration commandTimeout,
 		@DefaultValue("10000") int requestQueueSize,
 		@DefaultValue("1s") Duration reconnectDelayMax, @DefaultValue("2s") Duration keepAliveIdle,
 		@DefaultValue("1s") Duration keepAliveInterval, @DefaultValue("3") int keepAliveCount,

@@ -38,7 +38,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * instead of being buffered until the command timeout (Lettuce's default), so a stopped Redis costs a
  * request microseconds, not {@code spring.data.redis.timeout}.</li>
  * <li>A Redis that holds its connections open but does not answer (frozen, overloaded) is bounded by the
- * command timeout ({@code app.redis.command-timeout}, 200 ms, checked by a timer ticking every 10 ms;
+ * command timeout ({@code app.redis.command-timeout}, 1 s, checked by a timer ticking every 10 ms;
  * {@code spring.data.redis.timeout} bounds only the connection's handshake), and the connection holds at most
  * {@code app.redis.request-queue-size} commands: beyond, commands are refused at once.</li>
  * <li>TCP keepalive and TCP_USER_TIMEOUT drop a connection whose peer vanished, so Lettuce reconnects
