@@ -180,24 +180,32 @@ class OrderRepository {
 	record RefusalRow(String requestHash, int responseStatus, String responseBody) {
 	}
 
+	/** One refusal to record: the answer given to {@code userId}'s request with {@code idempotencyKey}. */
+	record NewRefusal(long userId, String idempotencyKey, String requestHash, int responseStatus, String responseBody) {
+	}
+
 	/**
-	 * Records the refusal answered to {@code userId}'s request with {@code idempotencyKey}, unless the key
-	 * already has one.
-	 * @return true when recorded, false when the key had a refusal already
+	 * Records {@code refusals} in one statement (one commit for all), each unless its key already has one.
+	 * @return how many were recorded: fewer than {@code refusals.size()} when some keys had a refusal already
 	 */
-	Mono<Boolean> insertRefusal(long userId, String idempotencyKey, String requestHash, int responseStatus,
-			String responseBody, Instant now) {
-		return this.db.sql("INSERT IGNORE INTO order_refusals (user_id, idempotency_key, request_hash, response_status, "
-				+ "response_body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-			.bind(0, userId)
-			.bind(1, idempotencyKey)
-			.bind(2, requestHash)
-			.bind(3, responseStatus)
-			.bind(4, responseBody)
-			.bind(5, utc(now))
-			.fetch()
-			.rowsUpdated()
-			.map((rows) -> rows == 1);
+	Mono<Long> insertRefusals(List<NewRefusal> refusals, Instant now) {
+		StringBuilder sql = new StringBuilder("INSERT IGNORE INTO order_refusals (user_id, idempotency_key, request_hash, "
+				+ "response_status, response_body, created_at) VALUES ");
+		for (int i = 0; i < refusals.size(); i++) {
+			sql.append((i == 0) ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)");
+		}
+		DatabaseClient.GenericExecuteSpec insert = this.db.sql(sql.toString());
+		int index = 0;
+		LocalDateTime createdAt = utc(now);
+		for (NewRefusal refusal : refusals) {
+			insert = insert.bind(index++, refusal.userId())
+				.bind(index++, refusal.idempotencyKey())
+				.bind(index++, refusal.requestHash())
+				.bind(index++, refusal.responseStatus())
+				.bind(index++, refusal.responseBody())
+				.bind(index++, createdAt);
+		}
+		return insert.fetch().rowsUpdated();
 	}
 
 	/** The refusal recorded for {@code userId}'s {@code idempotencyKey}; empty when none. */

@@ -1,6 +1,13 @@
 package com.example.flashsale.order;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -10,10 +17,13 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.balance.BalanceFixtures;
 import com.example.flashsale.product.ProductFixtures;
+import com.example.flashsale.support.problem.ErrorCode;
+import com.example.flashsale.support.problem.ProblemException;
 
 import static com.example.flashsale.order.OrderFixtures.body;
 import static com.example.flashsale.order.OrderFixtures.newKey;
 import static com.example.flashsale.order.OrderFixtures.place;
+import static com.example.flashsale.order.OrderFixtures.placeAsync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -63,6 +73,65 @@ class OrderRefusalReplayTest extends IntegrationTest {
 		expectProblem(place(this.client, userToken(userId), key, body(productId, 1)), HttpStatus.UNPROCESSABLE_CONTENT,
 				"IDEMPOTENCY_KEY_REUSED");
 		assertThat(OrderFixtures.count(this.db, "SELECT COUNT(*) AS n FROM orders WHERE user_id = ?", userId)).isZero();
+	}
+
+	@Test
+	void aCrowdRefusedAtOnceIsRecordedOneRowPerKeyAndReplayedByteForByte() {
+		long productId = ProductFixtures.create(this.client, adminToken(), "Sold out for a crowd", 1_000, 0);
+		List<Long> buyers = OrderFixtures.buyers(this.db, 300, 10_000);
+		Map<Long, String> keys = new java.util.HashMap<>();
+		buyers.forEach((userId) -> keys.put(userId, newKey()));
+		var parallel = parallelClient();
+
+		Map<Long, OrderFixtures.Answer> first = Flux.fromIterable(buyers)
+			.flatMap((userId) -> placeAsync(parallel, userToken(userId), keys.get(userId), body(productId, 1))
+				.map((answer) -> Map.entry(userId, answer)), 300)
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue)
+			.block(Duration.ofSeconds(60));
+
+		assertThat(first.values()).allMatch((a) -> a.status() == 409 && a.text().contains("INSUFFICIENT_STOCK"));
+		assertThat(OrderFixtures.count(this.db, "SELECT COUNT(*) AS n FROM order_refusals WHERE user_id BETWEEN ? AND ?",
+				buyers.get(0), buyers.get(buyers.size() - 1))).isEqualTo(300);
+
+		buyers.forEach((userId) -> this.redis.delete(OrderKeys.idempotency(userId, keys.get(userId))).block());
+		ProductFixtures.patch(this.client, adminToken(), productId, "{\"stock\":1000}").expectStatus().isOk();
+		Map<Long, OrderFixtures.Answer> replays = Flux.fromIterable(buyers)
+			.flatMap((userId) -> placeAsync(parallel, userToken(userId), keys.get(userId), body(productId, 1))
+				.map((answer) -> Map.entry(userId, answer)), 300)
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue)
+			.block(Duration.ofSeconds(60));
+
+		buyers.forEach((userId) -> assertThat(replays.get(userId).body()).isEqualTo(first.get(userId).body()));
+		assertThat(OrderFixtures.count(this.db, "SELECT COUNT(*) AS n FROM orders WHERE user_id BETWEEN ? AND ?",
+				buyers.get(0), buyers.get(buyers.size() - 1))).isZero();
+	}
+
+	@Test
+	void twoRefusalsOfOneKeyInOneGroupAnswerTheFirstRecordedOrAReusedKey() {
+		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 0);
+		String key = newKey();
+		OrderOutcome notFound = new OrderOutcome(404, "{\"code\":\"PRODUCT_NOT_FOUND\"}".getBytes(StandardCharsets.UTF_8));
+		OrderOutcome soldOut = new OrderOutcome(409, "{\"code\":\"INSUFFICIENT_STOCK\"}".getBytes(StandardCharsets.UTF_8));
+
+		List<Object> answers = Flux.merge(answerOrError(this.refusals.remember(userId, key, "1".repeat(64), notFound)),
+				answerOrError(this.refusals.remember(userId, key, "1".repeat(64), soldOut)),
+				answerOrError(this.refusals.remember(userId, key, "2".repeat(64), soldOut)))
+			.collectList()
+			.block(Duration.ofSeconds(10));
+
+		List<OrderOutcome> outcomes = answers.stream().filter(OrderOutcome.class::isInstance).map(OrderOutcome.class::cast).toList();
+		// the same body's two refusals answer the one recorded; the other body is a reused key
+		assertThat(outcomes).hasSize(2);
+		assertThat(outcomes.get(0).body()).isEqualTo(outcomes.get(1).body());
+		assertThat(answers).filteredOn(ProblemException.class::isInstance)
+			.singleElement()
+			.satisfies((e) -> assertThat(((ProblemException) e).code()).isEqualTo(ErrorCode.IDEMPOTENCY_KEY_REUSED));
+		assertThat(OrderFixtures.count(this.db, "SELECT COUNT(*) AS n FROM order_refusals WHERE user_id = ?", userId))
+			.isEqualTo(1);
+	}
+
+	private static Mono<Object> answerOrError(Mono<OrderOutcome> outcome) {
+		return outcome.<Object>map((o) -> o).onErrorResume((e) -> Mono.just(e));
 	}
 
 	@Test
