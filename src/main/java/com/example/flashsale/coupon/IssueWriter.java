@@ -9,12 +9,16 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.util.retry.Retry;
 
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -28,8 +32,6 @@ import com.example.flashsale.coupon.CouponRepository.LockedCoupon;
 import com.example.flashsale.support.config.TransactionConfig;
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
-import com.example.flashsale.support.reactor.GroupCommit;
-import com.example.flashsale.support.reactor.GroupCommit.Waiter;
 
 /**
  * Group commit of issued coupons to MySQL, keeping the database off the per-request path
@@ -67,7 +69,7 @@ class IssueWriter {
 
 	private final int lanes;
 
-	private final Map<Long, GroupCommit<PendingIssue, IssuedCoupon>> queues = new ConcurrentHashMap<>();
+	private final Map<Long, CouponQueue> queues = new ConcurrentHashMap<>();
 
 	IssueWriter(CouponRepository repository, CouponIssueState state,
 			@Qualifier(TransactionConfig.READ_COMMITTED) TransactionalOperator transactional, CouponProperties properties,
@@ -88,9 +90,57 @@ class IssueWriter {
 	 * SERVICE_UNAVAILABLE 503 when the commit failed (the issue stays in the Redis log)
 	 */
 	Mono<IssuedCoupon> commit(PendingIssue issue) {
-		return this.queues.computeIfAbsent(issue.couponId(), (couponId) -> new GroupCommit<>(this.lanes, this.maxBatch,
-				(issues) -> write(couponId, issues), IssueWriter::complete, (batch, error) -> fail(couponId, batch, error)))
-			.submit(issue);
+		return Mono.create((sink) -> {
+			CouponQueue queue = this.queues.computeIfAbsent(issue.couponId(), CouponQueue::new);
+			queue.waiters.add(new Waiter(issue, sink));
+			queue.drain();
+		});
+	}
+
+	/** One coupon's waiting issues and its lanes. */
+	private final class CouponQueue {
+
+		private final long couponId;
+
+		private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+
+		private final AtomicInteger activeLanes = new AtomicInteger();
+
+		CouponQueue(long couponId) {
+			this.couponId = couponId;
+		}
+
+		void drain() {
+			while (!this.waiters.isEmpty()) {
+				int active = this.activeLanes.get();
+				if (active >= IssueWriter.this.lanes) {
+					return;
+				}
+				if (this.activeLanes.compareAndSet(active, active + 1)) {
+					runLane();
+				}
+			}
+		}
+
+		private void runLane() {
+			List<Waiter> batch = new ArrayList<>();
+			Waiter waiter;
+			while (batch.size() < IssueWriter.this.maxBatch && (waiter = this.waiters.poll()) != null) {
+				batch.add(waiter);
+			}
+			if (batch.isEmpty()) {
+				this.activeLanes.decrementAndGet();
+				// re-check: an issue queued between the poll and the decrement must not wait for the next arrival
+				drain();
+				return;
+			}
+			write(this.couponId, batch.stream().map(Waiter::issue).toList())
+				.subscribe((committed) -> complete(batch, committed), (error) -> {
+					fail(this.couponId, batch, error);
+					runLane();
+				}, this::runLane);
+		}
+
 	}
 
 	/** Commits one coupon's batch, then settles Redis; a settle failure is only logged. */
@@ -189,9 +239,9 @@ class IssueWriter {
 		return issue.token() == null || issue.token().equals(row.issueRef());
 	}
 
-	private static void complete(List<Waiter<PendingIssue, IssuedCoupon>> batch, Commit commit) {
-		for (Waiter<PendingIssue, IssuedCoupon> waiter : batch) {
-			PendingIssue issue = waiter.item();
+	private static void complete(List<Waiter> batch, Commit commit) {
+		for (Waiter waiter : batch) {
+			PendingIssue issue = waiter.issue();
 			IssuedCouponRow row = commit.rows().get(issue.userId());
 			if (row == null) {
 				waiter.sink().error(new ProblemException(ErrorCode.COUPON_SOLD_OUT,
@@ -207,7 +257,7 @@ class IssueWriter {
 		}
 	}
 
-	private void fail(long couponId, List<Waiter<PendingIssue, IssuedCoupon>> batch, Throwable error) {
+	private void fail(long couponId, List<Waiter> batch, Throwable error) {
 		logger.error("Could not commit " + batch.size() + " issues of coupon " + couponId
 				+ "; they stay in the Redis log for recovery", error);
 		this.metrics.commitFailed(couponId);
@@ -225,6 +275,9 @@ class IssueWriter {
 	 * @param rows the user coupons of the batch's users, by user
 	 */
 	private record Commit(LockedCoupon locked, int issuedCount, Map<Long, IssuedCouponRow> rows) {
+	}
+
+	private record Waiter(PendingIssue issue, MonoSink<IssuedCoupon> sink) {
 	}
 
 }

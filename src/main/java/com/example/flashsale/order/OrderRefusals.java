@@ -3,16 +3,21 @@ package com.example.flashsale.order;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 
 import org.springframework.stereotype.Component;
 
 import com.example.flashsale.support.jobs.BackgroundJob;
 import com.example.flashsale.support.jobs.SingleRunJobs;
-import com.example.flashsale.support.reactor.GroupCommit;
 
 /**
  * The durable memory of refusals given before any order existed (docs/redis.md "Idempotency records"):
@@ -39,7 +44,9 @@ class OrderRefusals extends BackgroundJob {
 
 	private static final int LANES = 2;
 
-	private final GroupCommit<OrderRepository.NewRefusal, Boolean> writer;
+	private final Queue<Waiter> queue = new ConcurrentLinkedQueue<>();
+
+	private final AtomicInteger activeLanes = new AtomicInteger();
 
 	private final OrderRepository orders;
 
@@ -52,9 +59,6 @@ class OrderRefusals extends BackgroundJob {
 		this.orders = orders;
 		this.properties = properties;
 		this.clock = clock;
-		this.writer = new GroupCommit<>(LANES, MAX_BATCH, (rows) -> orders.insertRefusals(rows, clock.instant()),
-				(batch, recorded) -> batch.forEach((w) -> w.sink().success(recorded == batch.size())),
-				(batch, error) -> batch.forEach((w) -> w.sink().error(error)));
 	}
 
 	/**
@@ -66,11 +70,45 @@ class OrderRefusals extends BackgroundJob {
 	Mono<OrderOutcome> remember(long userId, String key, String requestHash, OrderOutcome refusal) {
 		OrderRepository.NewRefusal row = new OrderRepository.NewRefusal(userId, key, requestHash, refusal.status(),
 				new String(refusal.body(), StandardCharsets.UTF_8));
-		return this.writer.submit(row)
+		return Mono.<Boolean>create((sink) -> {
+			this.queue.add(new Waiter(row, sink));
+			drain();
+		})
 			.flatMap((allRecorded) -> allRecorded ? Mono.just(refusal)
 					// some key of the group had a refusal already: the row of this key decides (this one, or the first)
 					: find(userId, key, requestHash)
 						.switchIfEmpty(Mono.error(() -> new IllegalStateException("refusal of key " + key + " vanished"))));
+	}
+
+	private void drain() {
+		while (!this.queue.isEmpty()) {
+			int active = this.activeLanes.get();
+			if (active >= LANES) {
+				return;
+			}
+			if (this.activeLanes.compareAndSet(active, active + 1)) {
+				runLane();
+			}
+		}
+	}
+
+	private void runLane() {
+		List<Waiter> batch = new ArrayList<>();
+		Waiter waiter;
+		while (batch.size() < MAX_BATCH && (waiter = this.queue.poll()) != null) {
+			batch.add(waiter);
+		}
+		if (batch.isEmpty()) {
+			this.activeLanes.decrementAndGet();
+			// re-check: a refusal queued between the poll and the decrement must not wait for the next arrival
+			drain();
+			return;
+		}
+		this.orders.insertRefusals(batch.stream().map(Waiter::row).toList(), this.clock.instant())
+			.subscribe((recorded) -> batch.forEach((w) -> w.sink().success(recorded == batch.size())), (error) -> {
+				batch.forEach((w) -> w.sink().error(error));
+				runLane();
+			}, this::runLane);
 	}
 
 	/**
@@ -110,6 +148,9 @@ class OrderRefusals extends BackgroundJob {
 	@Override
 	protected Mono<Long> runOnce() {
 		return purge();
+	}
+
+	private record Waiter(OrderRepository.NewRefusal row, MonoSink<Boolean> sink) {
 	}
 
 }

@@ -1,5 +1,5 @@
 /**
- * Reactor helpers (RunToCompletion, GroupCommit).
+ * Reactor helpers (RunToCompletion).
  * Shared by every feature: a named interface of the {@code support} module (docs/architecture.md).
  */
 @NamedInterface("reactor")
