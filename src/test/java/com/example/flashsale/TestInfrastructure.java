@@ -70,6 +70,7 @@ public class TestInfrastructure {
 		if (clusterNodes != null && !clusterNodes.isBlank()) {
 			// SPRING_DATA_REDIS_CLUSTER_NODES: the suite runs on that Redis Cluster, without the fault proxy
 			// (docs/operations.md "Redis Cluster"; the outage tests need a single Redis and are not run there)
+			proxy.bypassed();
 			List<Node> nodes = Arrays.stream(clusterNodes.split(","))
 				.map(String::trim)
 				.filter((node) -> !node.isEmpty())
