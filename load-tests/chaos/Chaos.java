@@ -2536,6 +2536,12 @@ public class Chaos {
 							"--app.redis.cluster-refresh-rate-limit=5s", "--app.redis.cluster-refresh-reconnect-attempts=5"));
 				}
 			}
+			// extra service arguments, e.g. CHAOS_SERVICE_ARGS="--app.redis.cluster-refresh-period=500ms"
+			for (String extra : env("CHAOS_SERVICE_ARGS", "").split(" ")) {
+				if (!extra.isBlank()) {
+					command.add(extra);
+				}
+			}
 			this.process = spawn(command, env, this.log);
 			log("service " + this.name + " starting on port " + this.port + " (pid " + this.process.pid() + ")");
 		}
