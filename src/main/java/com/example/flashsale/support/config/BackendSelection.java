@@ -98,7 +98,7 @@ public class BackendSelection implements ApplicationListener<ApplicationEnvironm
 		String redisHost = environment.getProperty("spring.data.redis.host", "127.0.0.1");
 		int redisPort = environment.getProperty("spring.data.redis.port", Integer.class, 6379);
 		// a Redis Cluster (spring.data.redis.cluster.nodes) is what Spring Boot connects to when configured:
-		// it answers when any of its seed nodes does (docs/operations.md "Redis Cluster")
+		// it answers when any of its listed nodes does (docs/operations.md "Redis Cluster")
 		List<String> clusterNodes = clusterNodes(environment.getProperty("spring.data.redis.cluster.nodes"));
 
 		Optional<String> databaseServer = r2dbc.flatMap((url) -> BackendProbes.mysqlServer(url.host(), url.port(), timeout));
@@ -179,7 +179,7 @@ public class BackendSelection implements ApplicationListener<ApplicationEnvironm
 		environment.getPropertySources().addFirst(new MapPropertySource("backends", properties));
 	}
 
-	/** The seed nodes of {@code spring.data.redis.cluster.nodes} ({@code host:port,...}); empty when unset. */
+	/** The listed nodes of {@code spring.data.redis.cluster.nodes} ({@code host:port,...}); empty when unset. */
 	static List<String> clusterNodes(String property) {
 		List<String> nodes = new ArrayList<>();
 		if (property != null) {
@@ -192,7 +192,7 @@ public class BackendSelection implements ApplicationListener<ApplicationEnvironm
 		return nodes;
 	}
 
-	/** The server of the first seed node that answers, marked as a cluster; empty when none does. */
+	/** The server of the first listed node that answers, marked as a cluster; empty when none does. */
 	private static Optional<String> clusterServer(List<String> nodes, Duration timeout) {
 		for (String node : nodes) {
 			int colon = node.lastIndexOf(':');
