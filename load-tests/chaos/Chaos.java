@@ -122,6 +122,19 @@ public class Chaos {
 
 		int redisPort = Integer.parseInt(env("CHAOS_REDIS_PORT", "6385"));
 
+		/** --cluster: the services run on a Redis Cluster of 6 nodes from this port (cluster scenarios only). */
+		int clusterBase;
+
+		/** --cluster-untuned: the services keep Lettuce's default topology refresh (the "before" figure). */
+		boolean clusterUntuned;
+
+		/** The cluster's node timeout (load-tests/redis-cluster/cluster.sh --node-timeout). */
+		int clusterNodeTimeoutMs = Integer.parseInt(env("CHAOS_CLUSTER_NODE_TIMEOUT_MS", "2000"));
+
+		boolean cluster() {
+			return this.clusterBase > 0;
+		}
+
 		int portBase = Integer.parseInt(env("CHAOS_PORT_BASE", "18100"));
 
 		String xmx = env("CHAOS_XMX", "768m");
@@ -184,7 +197,13 @@ public class Chaos {
 					"the database frozen through a proxy (connections open, no answers), then cut, mid order rush",
 					(sc) -> dbFault(sc, true)),
 			new ScenarioDef("kill9-instance", "kill -9 of one of two instances mid order rush",
-					Chaos::kill9Instance));
+					Chaos::kill9Instance),
+			new ScenarioDef("cluster-failover-coupon",
+					"Redis Cluster: kill -9 of the master holding the coupon's slot mid coupon rush (--cluster)",
+					Chaos::clusterFailoverCoupon),
+			new ScenarioDef("cluster-failover-order",
+					"Redis Cluster: kill -9 of the master holding the stock slot mid order rush (--cluster)",
+					Chaos::clusterFailoverOrder));
 
 	// ---------------------------------------------------------------------------------------------------
 	// main
@@ -218,9 +237,14 @@ public class Chaos {
 		Sizes sizes = CFG.sizes();
 		List<ScenarioDef> selected = new ArrayList<>();
 		for (ScenarioDef def : SCENARIOS) {
-			if (CFG.only == null || CFG.only.contains(def.name())) {
+			// the cluster scenarios run on a cluster only (--cluster), and only they do
+			boolean clusterScenario = def.name().startsWith("cluster-");
+			if ((CFG.only == null || CFG.only.contains(def.name())) && clusterScenario == CFG.cluster()) {
 				selected.add(def);
 			}
+		}
+		if (selected.isEmpty()) {
+			die("no scenario selected: the cluster-* scenarios run with --cluster, the others without it");
 		}
 		if (CFG.only != null) {
 			for (String name : CFG.only) {
@@ -296,6 +320,15 @@ public class Chaos {
 			else if (arg.startsWith("--port-base=")) {
 				cfg.portBase = Integer.parseInt(value);
 			}
+			else if (arg.equals("--cluster")) {
+				cfg.clusterBase = Integer.parseInt(env("CHAOS_CLUSTER_BASE_PORT", "7101"));
+			}
+			else if (arg.startsWith("--cluster=")) {
+				cfg.clusterBase = Integer.parseInt(value);
+			}
+			else if (arg.equals("--cluster-untuned")) {
+				cfg.clusterUntuned = true;
+			}
 			else if (arg.startsWith("--xmx=")) {
 				cfg.xmx = value;
 			}
@@ -307,7 +340,7 @@ public class Chaos {
 			}
 			else {
 				die("unknown argument " + arg + " (--short, --full, --only=a,b, --report-only, --list, --root=, "
-						+ "--jar=, --db=, --redis-port=, --port-base=, --xmx=)");
+						+ "--jar=, --db=, --redis-port=, --port-base=, --xmx=, --cluster[=base port], --cluster-untuned)");
 			}
 		}
 		if (!cfg.dbName.matches("flashsale_chaos[A-Za-z0-9_]*")) {
@@ -375,8 +408,13 @@ public class Chaos {
 			throw new SetupFailure("cannot reach MySQL/MariaDB at " + CFG.dbHost + ":" + CFG.dbPort + ": "
 					+ ex.getMessage());
 		}
-		REDIS = new RedisServer(CFG.redisPort, CFG.out.resolve("redis.log"));
+		REDIS = CFG.cluster() ? new RedisCluster(CFG.clusterBase) : new RedisServer(CFG.redisPort, CFG.out.resolve("redis.log"));
 		REDIS.start();
+		if (CFG.cluster()) {
+			log("Redis Cluster 127.0.0.1:" + CFG.clusterBase + "-" + (CFG.clusterBase + 5) + " (own, node timeout "
+					+ CFG.clusterNodeTimeoutMs + " ms), topology refresh "
+					+ (CFG.clusterUntuned ? "Lettuce's defaults (--cluster-untuned)" : "the service's (app.redis.cluster-*)"));
+		}
 		STUB_LOG = CFG.out.resolve("stub.log");
 		STUB = spawn(List.of(javaBin(), CFG.root.resolve("load-tests/data-platform/DataPlatformStub.java").toString(),
 				"--port", String.valueOf(CFG.stubPort())), Map.of(), STUB_LOG);
@@ -420,6 +458,9 @@ public class Chaos {
 		CHILDREN.clear();
 		if (PROXY != null) {
 			PROXY.close();
+		}
+		if (REDIS instanceof RedisCluster cluster) {
+			cluster.stop();
 		}
 	}
 
@@ -516,6 +557,12 @@ public class Chaos {
 
 		final List<Long> fault503Micros = Collections.synchronizedList(new ArrayList<>());
 
+		/** When each 503 was answered (System.nanoTime()), whatever the phase: the failover's 503 window. */
+		final List<Long> answered503At = Collections.synchronizedList(new ArrayList<>());
+
+		/** When the fault was injected (System.nanoTime()); 0 before. */
+		volatile long faultAtNanos;
+
 		final AtomicLong sent = new AtomicLong();
 
 		final AtomicLong answeredDuringFault = new AtomicLong();
@@ -573,6 +620,9 @@ public class Chaos {
 			else if (this.afterFault) {
 				this.answeredAfterFault.incrementAndGet();
 			}
+			if (r.status() == 503) {
+				this.answered503At.add(System.nanoTime());
+			}
 			if (r.status() >= 500 && r.status() != 503) {
 				this.server5xx.incrementAndGet();
 				example(r, "5xx");
@@ -597,6 +647,7 @@ public class Chaos {
 
 		void faultBegins() {
 			this.inFault = true;
+			this.faultAtNanos = System.nanoTime();
 		}
 
 		void faultEnds(String flow, Runnable probeFlow) {
@@ -1521,6 +1572,13 @@ public class Chaos {
 
 	/** The common shape of the order scenarios: rush, fault at a quarter of the stock paid, settle, judge, reconcile. */
 	static void orderScenario(Sc sc, Rush rush, List<List<String>> bases, Fault fault) throws Exception {
+		orderScenario(sc, rush, bases, fault, () -> {
+		});
+	}
+
+	/** ... with {@code afterRush} run once the rush is over, before recovery is judged. */
+	static void orderScenario(Sc sc, Rush rush, List<List<String>> bases, Fault fault, ThrowingRunnable afterRush)
+			throws Exception {
 		Sizes s = CFG.sizes();
 		Load load = new Load(sc, s.concurrency(), rushTasks(sc, rush, bases), rush.windowSec());
 		boolean fired = waitUntil(() -> sc.wins.get() >= Math.max(1, rush.stock() / 4) || load.finished(), 120_000)
@@ -1536,6 +1594,7 @@ public class Chaos {
 		sc.note(what + " (" + paidAtFault + " orders paid at fault entry)");
 		load.await(180_000);
 		checkMidRush(sc, fired, before, what);
+		afterRush.run();
 		awaitProbe(sc);
 		settleOrders(sc, rush.watermark(), s.orderSettleMs());
 		judgeOrdersAfter(sc, "recovered", rush);
@@ -1543,6 +1602,12 @@ public class Chaos {
 			judgeOrdersAfter(sc, "reconciled", rush);
 		}
 		sc.judgeAnswers();
+	}
+
+	interface ThrowingRunnable {
+
+		void run() throws Exception;
+
 	}
 
 	/** Injects a fault, runs the "during" judgement while it lasts, and says what it did. */
@@ -1715,6 +1780,116 @@ public class Chaos {
 			judgeReplays(sc, "reconciled", watermark, "after reconciliation: ");
 		}
 		sc.judgeAnswers();
+	}
+
+	// ---------------------------------------------------------------------------------------------------
+	// Redis Cluster failover
+
+	/**
+	 * The 503 window of a failover: from the first to the last 503 answered after the kill (every client's
+	 * timeline merged), and from the kill to the last 503; judged against the cluster's node timeout + 1 s.
+	 */
+	static void judgeFailoverWindow(Sc sc, String what) {
+		List<Long> at;
+		synchronized (sc.answered503At) {
+			at = sc.answered503At.stream().filter((t) -> t >= sc.faultAtNanos).sorted().toList();
+		}
+		long bound = CFG.clusterNodeTimeoutMs + 1000L;
+		if (at.isEmpty()) {
+			sc.check("scenario", false, "failover.503-window", true, "no 503 after the kill of " + what);
+			OUT.println("CHAOS failover scenario=" + sc.def.name() + " window_ms=0 kill_to_last_ms=0 n503=0");
+			return;
+		}
+		long window = (at.get(at.size() - 1) - at.get(0)) / 1_000_000;
+		long fromKill = (at.get(at.size() - 1) - sc.faultAtNanos) / 1_000_000;
+		sc.check("scenario", false, "failover.503-window", window <= bound, String.format(
+				"%d 503s from %d ms to %d ms after the kill of %s: window %d ms (bound: node timeout %d ms + 1 s = %d ms)",
+				at.size(), (at.get(0) - sc.faultAtNanos) / 1_000_000, fromKill, what, window, CFG.clusterNodeTimeoutMs,
+				bound));
+		OUT.println("CHAOS failover scenario=" + sc.def.name() + " window_ms=" + window + " kill_to_last_ms=" + fromKill
+				+ " n503=" + at.size() + " refresh=" + (CFG.clusterUntuned ? "lettuce-defaults" : "tuned"));
+	}
+
+	/**
+	 * kill -9 of the master serving the coupon's slot once half the coupons are claimed; the claimers keep
+	 * coming for 8 s (every claim, sold out or not, asks that slot), the node restarts 10 s after the kill and
+	 * rejoins as a replica. A replica may lag: issues the master acknowledged can be lost with it, and MySQL
+	 * (which decides) and the reconciler put them back.
+	 */
+	static void clusterFailoverCoupon(Sc sc) throws Exception {
+		RedisCluster cluster = (RedisCluster) REDIS;
+		Sizes s = CFG.sizes();
+		int total = s.couponTotal();
+		int claimers = 3 * s.couponClaimers();
+		double window = 8;
+		long coupon = createCoupon(total, 1000);
+		Claims claims = new Claims();
+		long base = NEXT_TOKEN_USER.getAndAdd(claimers + 10);
+		List<Runnable> tasks = new ArrayList<>();
+		for (int i = 0; i < claimers; i++) {
+			tasks.add(claimTask(sc, coupon, base + i, claims, i % 5 == 0 ? 2 : 1));
+		}
+		sc.note("coupon " + coupon + ": " + total + " on offer, " + claimers + " claimers over " + window
+				+ " s, every 5th claims twice; kill -9 of the master of its slot when Redis's remaining falls to "
+				+ total / 2);
+		Load load = new Load(sc, s.concurrency(), tasks, window);
+		boolean reached = waitUntil(() -> {
+			String remaining = Redis.remaining(coupon);
+			return load.finished() || (remaining != null && Long.parseLong(remaining) <= total / 2);
+		}, 60_000);
+		boolean fired = reached && !load.finished();
+		long before = sc.sent.get();
+		String what = "nothing";
+		if (fired) {
+			judgeCoupon(sc, "entry", coupon, total, claims, false);
+			int port = cluster.masterOf("coupon:{" + coupon + "}:state");
+			sc.faultBegins();
+			long pid = cluster.kill9Node(port);
+			what = "the master 127.0.0.1:" + port + " (pid " + pid + ") of coupon:{" + coupon + "}";
+			sc.faultEnds("201 of a fresh coupon claim", couponProbe(sc));
+			sleep(1000);
+			judgeCoupon(sc, "during", coupon, total, claims, false);
+		}
+		load.await(120_000);
+		checkMidRush(sc, fired, before, "kill -9 of " + what);
+		judgeFailoverWindow(sc, what);
+		awaitProbe(sc);
+		cluster.start();
+		sc.note("the killed node restarted and rejoined: cluster_state ok = " + cluster.up() + "; the slot's master is now 127.0.0.1:"
+				+ cluster.masterOf("coupon:{" + coupon + "}:state"));
+		settleCoupon(sc, coupon, s.couponSettleMs());
+		reclaimPass(sc, "recovered", coupon, claims);
+		settleCoupon(sc, coupon, s.couponSettleMs());
+		judgeCoupon(sc, "recovered", coupon, total, claims, true);
+		if (reconcile(sc)) {
+			topUp(sc, coupon, total, claims);
+			judgeCoupon(sc, "reconciled", coupon, total, claims, true);
+		}
+		sc.judgeAnswers();
+	}
+
+	/**
+	 * kill -9 of the master serving {catalog} (every stock key and reservation) once a quarter of the stock is
+	 * paid, mid order rush; restarted after the rush to rejoin as a replica. Judged like redis-kill: no
+	 * oversell, money exact, replays unchanged, events delivered, the reconciler repairs the drift.
+	 */
+	static void clusterFailoverOrder(Sc sc) throws Exception {
+		RedisCluster cluster = (RedisCluster) REDIS;
+		Rush rush = rushFixture(sc, CFG.sizes().stock(), CFG.sizes().buyers(), CFG.sizes().orderWindowSec());
+		String[] killed = { "nothing" };
+		orderScenario(sc, rush, List.of(List.of(A.base())), (s, r) -> {
+			int port = cluster.masterOf("stock:{catalog}:" + r.product());
+			long pid = cluster.kill9Node(port);
+			killed[0] = "the master 127.0.0.1:" + port + " (pid " + pid + ") of {catalog}";
+			s.faultEnds("201 of an order of the probe product", orderProbe(s));
+			sleep(1000);
+			judgeOrdersSafety(s, "during", r);
+			return "kill -9 of " + killed[0];
+		}, () -> {
+			judgeFailoverWindow(sc, killed[0]);
+			cluster.start();
+			sc.note("the killed node restarted and rejoined: cluster_state ok = " + cluster.up());
+		});
 	}
 
 	// ---------------------------------------------------------------------------------------------------
@@ -2006,9 +2181,46 @@ public class Chaos {
 
 	static final class Redis {
 
+		/** On a cluster: the node last answered without a redirect. */
+		static volatile int clusterPort;
+
+		/**
+		 * One command. On a cluster it follows MOVED redirects and, while a node is down or the cluster
+		 * fails over (refused connection, CLUSTERDOWN, TRYAGAIN), tries the other nodes for up to 15 s.
+		 */
 		static Object cmd(String... args) {
+			if (!CFG.cluster()) {
+				return cmdAt(CFG.redisPort, args);
+			}
+			long deadline = System.nanoTime() + 15_000_000_000L;
+			int port = (clusterPort == 0) ? CFG.clusterBase : clusterPort;
+			int next = 0;
+			while (true) {
+				try {
+					Object reply = cmdAt(port, args);
+					clusterPort = port;
+					return reply;
+				}
+				catch (IllegalStateException ex) {
+					String message = String.valueOf(ex.getMessage());
+					Matcher moved = Pattern.compile("(?:MOVED|ASK) \\d+ [^:]+:(\\d+)").matcher(message);
+					if (moved.find()) {
+						port = Integer.parseInt(moved.group(1));
+						continue;
+					}
+					if (System.nanoTime() > deadline) {
+						throw ex;
+					}
+					// refused (a dead node), CLUSTERDOWN or TRYAGAIN: the next node, a moment later
+					port = CFG.clusterBase + (next++ % 6);
+					sleep(50);
+				}
+			}
+		}
+
+		static Object cmdAt(int port, String... args) {
 			try (Socket s = new Socket()) {
-				s.connect(new InetSocketAddress("127.0.0.1", CFG.redisPort), 1000);
+				s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
 				s.setSoTimeout(5000);
 				ByteArrayOutputStream req = new ByteArrayOutputStream();
 				req.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.UTF_8));
@@ -2114,7 +2326,7 @@ public class Chaos {
 
 	}
 
-	static final class RedisServer {
+	static class RedisServer {
 
 		final int port;
 
@@ -2159,6 +2371,118 @@ public class Chaos {
 
 	}
 
+	/**
+	 * The suite's own Redis Cluster (load-tests/redis-cluster/cluster.sh, 3 masters and 3 replicas, files
+	 * under the run's log directory). A node killed by a scenario is started again by {@link #start} and
+	 * rejoins as a replica of the master that replaced it.
+	 */
+	static final class RedisCluster extends RedisServer {
+
+		final Path dir;
+
+		boolean started;
+
+		RedisCluster(int base) {
+			super(base, CFG.out.resolve("redis-cluster"));
+			this.dir = CFG.out.resolve("redis-cluster");
+		}
+
+		List<String> script(String command) {
+			return List.of("bash", CFG.root.resolve("load-tests/redis-cluster/cluster.sh").toString(), command,
+					"--base-port", String.valueOf(this.port), "--node-timeout", String.valueOf(CFG.clusterNodeTimeoutMs));
+		}
+
+		@Override
+		void start() throws SetupFailure, IOException {
+			if (!this.started && portOpen(this.port)) {
+				throw new SetupFailure("port " + this.port + " already has a Redis: the suite needs its own cluster "
+						+ "(CHAOS_CLUSTER_BASE_PORT or --cluster=<port> chooses others)");
+			}
+			Files.createDirectories(this.dir);
+			ProcessBuilder pb = new ProcessBuilder(script("start")).redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(CFG.out.resolve("redis-cluster.log").toFile()));
+			pb.environment().put("CLUSTER_DIR", this.dir.toString());
+			try {
+				Process p = pb.start();
+				if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+					p.destroyForcibly();
+					throw new SetupFailure("the Redis Cluster did not start; see " + CFG.out.resolve("redis-cluster.log"));
+				}
+			}
+			catch (InterruptedException ex) {
+				throw new SetupFailure("interrupted while starting the Redis Cluster");
+			}
+			this.started = true;
+		}
+
+		void stop() {
+			if (!this.started) {
+				return;
+			}
+			ProcessBuilder pb = new ProcessBuilder(script("stop")).redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(CFG.out.resolve("redis-cluster.log").toFile()));
+			pb.environment().put("CLUSTER_DIR", this.dir.toString());
+			try {
+				pb.start().waitFor(30, TimeUnit.SECONDS);
+			}
+			catch (IOException | InterruptedException ex) {
+				OUT.println("[chaos] could not stop the Redis Cluster: " + ex);
+			}
+		}
+
+		@Override
+		boolean up() {
+			for (int p = this.port; p < this.port + 6; p++) {
+				try {
+					Object info = cmdAt(p, "CLUSTER", "INFO");
+					if (!String.valueOf(info).contains("cluster_state:ok")) {
+						return false;
+					}
+				}
+				catch (RuntimeException ex) {
+					return false;
+				}
+			}
+			return true;
+		}
+
+		static Object cmdAt(int port, String... args) {
+			return Redis.cmdAt(port, args);
+		}
+
+		/** The port of the master serving {@code key}'s slot, from CLUSTER NODES. */
+		int masterOf(String key) {
+			long slot = (Long) Redis.cmd("CLUSTER", "KEYSLOT", key);
+			for (String line : String.valueOf(Redis.cmd("CLUSTER", "NODES")).split("\n")) {
+				String[] f = line.trim().split(" ");
+				if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
+					continue;
+				}
+				for (int i = 8; i < f.length; i++) {
+					String[] range = f[i].split("-");
+					if (range[0].startsWith("[")) {
+						continue;
+					}
+					long from = Long.parseLong(range[0]);
+					long to = (range.length > 1) ? Long.parseLong(range[1]) : from;
+					if (slot >= from && slot <= to) {
+						String address = f[1].split("@")[0];
+						return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+					}
+				}
+			}
+			throw new IllegalStateException("no master serves the slot of " + key);
+		}
+
+		/** kill -9 of the node on {@code port} (its pid from cluster.sh's pid file). */
+		long kill9Node(int port) throws IOException {
+			long pid = Long.parseLong(Files.readString(this.dir.resolve("redis-" + port + ".pid")).trim());
+			ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+			return pid;
+		}
+
+	}
+
 	// ---------------------------------------------------------------------------------------------------
 	// the service
 
@@ -2195,11 +2519,30 @@ public class Chaos {
 			env.put("DB_PASSWORD", CFG.dbPassword);
 			env.put("REDIS_HOST", "127.0.0.1");
 			env.put("REDIS_PORT", String.valueOf(CFG.redisPort));
-			this.process = spawn(List.of(javaBin(), "-Xmx" + CFG.xmx, "-jar", CFG.jar.toString(),
+			List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + CFG.xmx, "-jar", CFG.jar.toString(),
 					"--spring.profiles.active=local", "--server.port=" + this.port, "--app.backends.selection=off",
 					"--app.data-platform.base-url=http://127.0.0.1:" + CFG.stubPort(),
 					"--app.orders.recovery.min-age=10s", "--app.orders.recovery.interval=2s",
-					"--app.coupon.recovery.interval=5s"), env, this.log);
+					"--app.coupon.recovery.interval=5s"));
+			if (CFG.cluster()) {
+				List<String> nodes = new ArrayList<>();
+				for (int p = CFG.clusterBase; p < CFG.clusterBase + 6; p++) {
+					nodes.add("127.0.0.1:" + p);
+				}
+				env.put("SPRING_DATA_REDIS_CLUSTER_NODES", String.join(",", nodes));
+				if (CFG.clusterUntuned) {
+					// Lettuce's own defaults: adaptive rereads at most every 5 s, after 5 failed reconnects, no periodic one
+					command.addAll(List.of("--app.redis.cluster-refresh-period=3600s",
+							"--app.redis.cluster-refresh-rate-limit=5s", "--app.redis.cluster-refresh-reconnect-attempts=5"));
+				}
+			}
+			// extra service arguments, e.g. CHAOS_SERVICE_ARGS="--app.redis.cluster-refresh-period=500ms"
+			for (String extra : env("CHAOS_SERVICE_ARGS", "").split(" ")) {
+				if (!extra.isBlank()) {
+					command.add(extra);
+				}
+			}
+			this.process = spawn(command, env, this.log);
 			log("service " + this.name + " starting on port " + this.port + " (pid " + this.process.pid() + ")");
 		}
 

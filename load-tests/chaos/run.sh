@@ -7,6 +7,7 @@
 #   load-tests/chaos/run.sh --short                                        # the CI subset, <= 5 min
 #   load-tests/chaos/run.sh --only=redis-kill,db-cut                       # some scenarios
 #   load-tests/chaos/run.sh --list                                         # what there is
+#   load-tests/chaos/run.sh --short --cluster [--cluster-untuned]          # a Redis Cluster master killed (own cluster, 7101-7106)
 #
 # Needs a JDK 17+, redis-server, the mariadb (or mysql) client and a MariaDB/MySQL on DB_HOST:DB_PORT
 # (default 127.0.0.1:3306, root). Starts its own Redis (CHAOS_REDIS_PORT, 6385), service(s), data platform

@@ -34,6 +34,20 @@ public final class RedisFaultProxy implements AutoCloseable {
 		acceptLoop(this.server);
 	}
 
+	private volatile boolean inUse = true;
+
+	/**
+	 * Whether the service reaches Redis through this proxy: not on a Redis Cluster
+	 * ({@code SPRING_DATA_REDIS_CLUSTER_NODES}), where the client talks to every node itself.
+	 */
+	public boolean inUse() {
+		return this.inUse;
+	}
+
+	void bypassed() {
+		this.inUse = false;
+	}
+
 	/** The loopback port the service connects to. */
 	public int port() {
 		return this.port;

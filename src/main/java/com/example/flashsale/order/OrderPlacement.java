@@ -96,8 +96,13 @@ class OrderPlacement {
 			return runClaimed(userId, key, request, claimed);
 		}
 		if (claim instanceof Running running) {
-			return Mono.error(running.requestHash().equals(request.requestHash()) ? OrderAnswers.inProgress()
-					: OrderAnswers.reused());
+			if (!running.requestHash().equals(request.requestHash())) {
+				return Mono.error(OrderAnswers.reused());
+			}
+			// a running record whose request already has its answer in MySQL: Redis lost the finish (a failover
+			// to a replica that had not received it); the answer MySQL keeps is the one to replay
+			return answeredInDatabase(userId, key, request.requestHash())
+				.switchIfEmpty(Mono.error(OrderAnswers::inProgress));
 		}
 		Finished finished = (Finished) claim;
 		if (!finished.requestHash().equals(request.requestHash())) {
@@ -131,6 +136,18 @@ class OrderPlacement {
 			.onErrorResume((ex) -> this.idempotency.abandon(claimed)
 				.onErrorResume((abandonFailed) -> Mono.empty())
 				.then(Mono.error(ex)));
+	}
+
+	/**
+	 * The answer MySQL keeps for the key: the finished order's, or the refusal's; empty while the request runs
+	 * (its order not finished, no refusal recorded).
+	 */
+	private Mono<OrderOutcome> answeredInDatabase(long userId, String key, String requestHash) {
+		return this.orders.findByKey(userId, key)
+			.filter((order) -> order.responseStatus() != null && order.requestHash().equals(requestHash))
+			.map((order) -> new OrderOutcome(order.responseStatus(), order.responseBody().getBytes(StandardCharsets.UTF_8)))
+			.switchIfEmpty(Mono.defer(() -> this.refusals.find(userId, key, requestHash)))
+			.doOnNext((replayed) -> this.metrics.replayed());
 	}
 
 	/** Redis lost the idempotency record but the database has the key's order: answer from the order. */

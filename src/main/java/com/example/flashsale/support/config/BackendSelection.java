@@ -97,11 +97,15 @@ public class BackendSelection implements ApplicationListener<ApplicationEnvironm
 		Optional<DatabaseUrl> flyway = DatabaseUrl.parse(environment.getProperty("spring.flyway.url"));
 		String redisHost = environment.getProperty("spring.data.redis.host", "127.0.0.1");
 		int redisPort = environment.getProperty("spring.data.redis.port", Integer.class, 6379);
+		// a Redis Cluster (spring.data.redis.cluster.nodes) is what Spring Boot connects to when configured:
+		// it answers when any of its listed nodes does (docs/operations.md "Redis Cluster")
+		List<String> clusterNodes = clusterNodes(environment.getProperty("spring.data.redis.cluster.nodes"));
 
 		Optional<String> databaseServer = r2dbc.flatMap((url) -> BackendProbes.mysqlServer(url.host(), url.port(), timeout));
 		// no database configured at all: nothing to choose for it
 		boolean databaseAnswers = r2dbc.isEmpty() || databaseServer.isPresent();
-		Optional<String> redisServer = BackendProbes.redisServer(redisHost, redisPort, timeout);
+		Optional<String> redisServer = clusterNodes.isEmpty() ? BackendProbes.redisServer(redisHost, redisPort, timeout)
+				: clusterServer(clusterNodes, timeout);
 		Boolean compose = environment.getProperty(COMPOSE_ENABLED, Boolean.class);
 		boolean bothAnswer = databaseAnswers && redisServer.isPresent();
 		ClassLoader classLoader = event.getSpringApplication().getClassLoader();
@@ -112,7 +116,8 @@ public class BackendSelection implements ApplicationListener<ApplicationEnvironm
 				: BackendChoice.decide(databaseAnswers, redisServer.isPresent(), docker, engines != null);
 
 		String databaseAddress = r2dbc.map(DatabaseUrl::address).orElse("(none configured)");
-		String redisAddress = redisHost + ":" + redisPort;
+		String redisAddress = clusterNodes.isEmpty() ? redisHost + ":" + redisPort
+				: "the Redis Cluster " + String.join(",", clusterNodes);
 		if (choice.anyUnserved()) {
 			throw BackendsUnavailableException.nothingServes(
 					(choice.database() == Kind.NONE) ? databaseAddress : null,
@@ -172,6 +177,40 @@ public class BackendSelection implements ApplicationListener<ApplicationEnvironm
 					+ ": the database and Redis come from Docker (Compose for spring-boot:run, Testcontainers in tests)");
 		}
 		environment.getPropertySources().addFirst(new MapPropertySource("backends", properties));
+	}
+
+	/** The listed nodes of {@code spring.data.redis.cluster.nodes} ({@code host:port,...}); empty when unset. */
+	static List<String> clusterNodes(String property) {
+		List<String> nodes = new ArrayList<>();
+		if (property != null) {
+			for (String node : property.split(",")) {
+				if (!node.isBlank()) {
+					nodes.add(node.trim());
+				}
+			}
+		}
+		return nodes;
+	}
+
+	/** The server of the first listed node that answers, marked as a cluster; empty when none does. */
+	private static Optional<String> clusterServer(List<String> nodes, Duration timeout) {
+		for (String node : nodes) {
+			int colon = node.lastIndexOf(':');
+			if (colon <= 0) {
+				continue;
+			}
+			try {
+				int port = Integer.parseInt(node.substring(colon + 1));
+				Optional<String> server = BackendProbes.redisServer(node.substring(0, colon), port, timeout);
+				if (server.isPresent()) {
+					return Optional.of(server.get() + " Cluster");
+				}
+			}
+			catch (NumberFormatException ex) {
+				// not host:port: Spring Boot refuses it with its own message
+			}
+		}
+		return Optional.empty();
 	}
 
 	/**

@@ -83,6 +83,9 @@ class BackendsSummary implements ApplicationListener<ApplicationReadyEvent> {
 
 	private String redisAddress() {
 		DataRedisConnectionDetails details = this.redis.getIfAvailable();
+		if (details != null && details.getCluster() != null) {
+			return String.join(",", details.getCluster().getNodes().stream().map((node) -> node.host() + ":" + node.port()).toList());
+		}
 		if (details == null || details.getStandalone() == null) {
 			return this.environment.getProperty("spring.data.redis.host", "?") + ":"
 					+ this.environment.getProperty("spring.data.redis.port", "?");

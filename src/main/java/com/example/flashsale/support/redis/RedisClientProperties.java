@@ -22,11 +22,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tcpUserTimeout how long sent data may stay unacknowledged before the kernel drops the
  * connection (TCP_USER_TIMEOUT: a Redis host that vanished without closing its connections); Lettuce
  * then reconnects, and commands are refused at once meanwhile
+ * @param clusterRefreshPeriod Redis Cluster only: how often the client rereads the cluster's topology
+ * (which node serves which slots) even when nothing went wrong, so a failover is seen within this of its
+ * end (docs/operations.md "Redis Cluster")
+ * @param clusterRefreshRateLimit Redis Cluster only: the shortest time between two topology rereads set off
+ * by trouble (a MOVED or ASK redirect, repeated reconnects, an unknown node or an uncovered slot); Lettuce's
+ * default, 5 s, let a failover end and the clients still use the dead master for up to 5 s more
+ * @param clusterRefreshReconnectAttempts Redis Cluster only: failed reconnects to a node after which the
+ * client rereads the topology (Lettuce's default 5)
  */
 @ConfigurationProperties("app.redis")
 public record RedisClientProperties(@DefaultValue("1s") Duration commandTimeout,
 		@DefaultValue("10000") int requestQueueSize,
 		@DefaultValue("1s") Duration reconnectDelayMax, @DefaultValue("2s") Duration keepAliveIdle,
 		@DefaultValue("1s") Duration keepAliveInterval, @DefaultValue("3") int keepAliveCount,
-		@DefaultValue("5s") Duration tcpUserTimeout) {
+		@DefaultValue("5s") Duration tcpUserTimeout, @DefaultValue("1s") Duration clusterRefreshPeriod,
+		@DefaultValue("500ms") Duration clusterRefreshRateLimit, @DefaultValue("2") int clusterRefreshReconnectAttempts) {
 }

@@ -8,6 +8,8 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SocketOptions.KeepAliveOptions;
 import io.lettuce.core.SocketOptions.TcpUserTimeoutOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.resource.Delay;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -46,6 +48,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * <li>After a lost connection Lettuce reconnects with an exponential backoff that grows to 30 s by
  * default; capped at {@code app.redis.reconnect-delay-max} (1 s), so the service is back within about a
  * second of Redis.</li>
+ * <li>On a Redis Cluster ({@code spring.data.redis.cluster.nodes}), the same options plus a topology refresh
+ * that sees a failover within about a second ({@link #clusterTopologyRefresh}).</li>
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -100,10 +104,36 @@ class RedisConfig {
 			// these socket options replace Spring Boot's, which carry only the connect timeout
 			socket.connectTimeout(redis.getConnectTimeout());
 		}
-		return (builder) -> builder.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
-			.timeoutOptions(TimeoutOptions.builder().fixedTimeout(client.commandTimeout()).build())
-			.requestQueueSize(client.requestQueueSize())
-			.socketOptions(socket.build());
+		return (builder) -> {
+			builder.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
+				.timeoutOptions(TimeoutOptions.builder().fixedTimeout(client.commandTimeout()).build())
+				.requestQueueSize(client.requestQueueSize())
+				.socketOptions(socket.build());
+			if (builder instanceof ClusterClientOptions.Builder cluster) {
+				// spring.data.redis.cluster.nodes is set: Spring Boot built cluster options; these replace its
+				// topology refresh (docs/operations.md "Redis Cluster")
+				cluster.topologyRefreshOptions(clusterTopologyRefresh(client));
+			}
+		};
+	}
+
+	/**
+	 * How a Redis Cluster client learns that a replica took over a failed master: every adaptive trigger
+	 * (MOVED/ASK redirects, persistent reconnects, unknown node, uncovered slot) rereads the topology at once,
+	 * at most once per {@code app.redis.cluster-refresh-rate-limit}, and a periodic reread every
+	 * {@code app.redis.cluster-refresh-period} catches the failover that no command ran into. With Lettuce's
+	 * defaults (a 5 s rate limit, no periodic reread) the first reread came during the election, saw the old
+	 * master, and the next one was allowed only 5 s later.
+	 */
+	static ClusterTopologyRefreshOptions clusterTopologyRefresh(RedisClientProperties client) {
+		return ClusterTopologyRefreshOptions.builder()
+			.enableAllAdaptiveRefreshTriggers()
+			.adaptiveRefreshTriggersTimeout(client.clusterRefreshRateLimit())
+			.refreshTriggersReconnectAttempts(client.clusterRefreshReconnectAttempts())
+			.enablePeriodicRefresh(client.clusterRefreshPeriod())
+			.dynamicRefreshSources(true)
+			.closeStaleConnections(true)
+			.build();
 	}
 
 }

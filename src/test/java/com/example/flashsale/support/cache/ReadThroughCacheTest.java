@@ -22,6 +22,7 @@ import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.RedisFaultProxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link ReadThroughCache} against the real Redis: one load per cold key across instances, no stale
@@ -136,6 +137,8 @@ class ReadThroughCacheTest extends IntegrationTest {
 
 	@Test
 	void withoutRedisValuesComeFromTheLoader() {
+		// the fault proxy stands between the service and a single Redis only (TestInfrastructure)
+		assumeTrue(this.redisProxy.inUse(), "on a Redis Cluster the service does not go through the fault proxy");
 		ReadThroughCache<Box> cache = this.caches.create("test-outage", Box.class, Duration.ofMinutes(1), Duration.ZERO);
 		double failuresBefore = this.meters.counter("flashsale.cache.redis.failures", "cache", "test-outage").count();
 		this.redisProxy.cut();
@@ -150,7 +153,8 @@ class ReadThroughCacheTest extends IntegrationTest {
 		assertThat(this.meters.counter("flashsale.cache.redis.failures", "cache", "test-outage").count())
 			.isGreaterThan(failuresBefore);
 		// Redis is back (the client reconnects within a second): reads store again
-		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> {
+		// (a read while the client is still reconnecting fails: asked again, not a failure of the test)
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
 			cache.get(this.key, () -> Mono.just(new Box("stored"))).block();
 			return this.redis.opsForValue().get(this.key).blockOptional().isPresent();
 		});
