@@ -226,7 +226,7 @@ class OrderPayment {
 				logger.warn("Could not drop the reservation record of paid order " + orderId + ": " + ex);
 				return Mono.empty();
 			})
-			.then(this.catalog.evict(lines.stream().map(Line::productId).toList()))
+			.then(this.catalog.evictSold(lines.stream().map(Line::productId).toList()))
 			.onErrorResume((ex) -> {
 				logger.warn("Could not evict the product cache after order " + orderId + "; it expires by TTL: " + ex);
 				return Mono.empty();

@@ -88,7 +88,7 @@ class OrderSaga {
 		Instant now = this.clock.instant();
 		List<Line> lines = request.lines();
 		return Flux.fromIterable(lines)
-			.flatMapSequential((line) -> this.catalog.find(line.productId()))
+			.flatMapSequential((line) -> this.catalog.findOffer(line.productId()))
 			.collectList()
 			.flatMap((products) -> {
 				for (Product product : products) {
