@@ -88,7 +88,7 @@ class OrderIdempotency {
 	/**
 	 * Claims {@code idempotencyKey} for a request whose canonical hash is {@code requestHash} and takes
 	 * {@code userId}'s lock, in one Redis call: the key's record and the lock share the user id as hash tag.
-	 * A failed call may have claimed and locked (a lost reply): both are then freed, best effort, before the
+	 * A failed call may have claimed and locked (a lost reply): both are then freed, best effort, while the
 	 * error is passed on.
 	 */
 	Mono<Claim> claim(long userId, String idempotencyKey, String requestHash) {
@@ -106,9 +106,9 @@ class OrderIdempotency {
 					}
 					return found.equals(LOCKED) ? new Locked() : Records.parse(found);
 				})
-				.onErrorResume((ex) -> abandon(new Claimed(redisKey, requestHash, running, lease))
-					.onErrorResume((abandonFailed) -> Mono.empty())
-					.then(Mono.error(ex)));
+				// sent without waiting for it, so a slow Redis does not delay the 503 by another timeout
+				.doOnError((ex) -> abandon(new Claimed(redisKey, requestHash, running, lease))
+					.subscribe(null, (abandonFailed) -> { }));
 		});
 	}
 
