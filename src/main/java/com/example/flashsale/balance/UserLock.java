@@ -37,4 +37,26 @@ public class UserLock {
 		return this.lock.withLock(BalanceKeys.userLock(userId), this.ttl, busy, work);
 	}
 
+	/**
+	 * A new lease on {@code userId}'s lock, not taken yet: for a caller that takes it inside a script of its
+	 * own (the order's Idempotency-Key claim takes key and lock in one Redis call) and releases it the same
+	 * way or with {@link #release}.
+	 */
+	public RedisLock.Lease newLease(long userId) {
+		return this.lock.newLease(BalanceKeys.userLock(userId));
+	}
+
+	/** The lock's lease time ({@code app.balance.user-lock-ttl}). */
+	public Duration ttl() {
+		return this.ttl;
+	}
+
+	/**
+	 * Releases {@code lease} if the lock still holds its token; never signals an error (the lock then
+	 * expires with its lease).
+	 */
+	public Mono<Boolean> release(RedisLock.Lease lease) {
+		return this.lock.release(lease);
+	}
+
 }

@@ -3,6 +3,7 @@ package com.example.flashsale.order;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,9 +32,11 @@ import com.example.flashsale.support.db.DbErrors;
 import com.example.flashsale.support.problem.ProblemException;
 
 /**
- * The payment transaction of one order (docs/flows.md "Order and payment", step 6): the committed prices
- * read (the order is repriced if the catalogue cache was stale; 409 PRODUCT_NOT_AVAILABLE if a product left
- * sale), coupon USED, balance
+ * The payment transaction of one order (docs/flows.md "Order and payment", step 6), at the committed
+ * prices: first at the quoted ones, which the stock decrement checks under the row lock; if a price changed
+ * (or a product left sale) that attempt rolls back and the next reads the committed prices first (the
+ * order is repriced if the catalogue cache was stale; 409 PRODUCT_NOT_AVAILABLE if a product left sale).
+ * Then coupon USED, balance
  * deducted conditionally (402 INSUFFICIENT_BALANCE), PAYMENT ledger row, payment row, outbox event, order
  * PAID with its stored answer, and last the conditional durable stock decrement, so a hot product's row is
  * locked only for that statement and the commit. A deadlock victim (rolled back whole before its commit)
@@ -100,6 +103,15 @@ class OrderPayment {
 			return this.total - discount();
 		}
 
+		/** The unit price of each line's product (product id to KRW), as quoted. */
+		Map<Long, Long> prices() {
+			Map<Long, Long> prices = new HashMap<>();
+			for (Item item : this.items) {
+				prices.put(item.productId(), item.unitPrice());
+			}
+			return prices;
+		}
+
 		/**
 		 * This payment at {@code prices} (product id to unit price).
 		 * @throws ProblemException 400 INVALID_REQUEST when the total leaves the range of a long
@@ -151,30 +163,48 @@ class OrderPayment {
 		Long userCouponId = quoted.request().userCouponId();
 		AtomicReference<Payment> charged = new AtomicReference<>(quoted);
 		AtomicBoolean commitSent = new AtomicBoolean();
-		// the prices MySQL has committed, not the cache's: a change whose cache eviction failed still counts
-		Mono<Void> work = Mono.defer(() -> this.inventory.committedPrices(lines).flatMap((prices) -> {
-			Payment payment = quoted.at(prices);
-			charged.set(payment);
-			OrderOutcome answer = this.answers.render(paid(orderId, payment));
-			String event = this.json.writeValueAsString(new OrderPaidEvent(orderId, userId, OrderStatus.PAID,
-					payment.items(), payment.total(), payment.discount(), payment.paid(), userCouponId, now));
-			return (payment.items().equals(quoted.items()) ? Mono.<Void>empty()
-					: this.orders.reprice(orderId, payment.items(), payment.total(), payment.discount()))
-				.then((userCouponId != null) ? this.coupons.use(userId, userCouponId, orderId, now) : Mono.<Void>empty())
-				.then(this.payments.pay(userId, orderId, payment.paid(), now))
-				.then(this.orders.insertPayment(orderId, payment.paid(), now))
-				.then(this.outbox.append(orderId, EventType.ORDER_PAID.name(), event, now))
-				.then(this.orders.markPaid(orderId, payment.paid(), answer.status(),
-						new String(answer.body(), StandardCharsets.UTF_8), now));
-		})
-			.flatMap((marked) -> marked ? this.inventory.takeDurable(lines, now)
-					: Mono.error(new IllegalStateException("order " + orderId + " is no longer PENDING")))
-			.doOnSuccess((done) -> commitSent.set(true)));
-		return Mono.defer(() -> {
+		// first at the quoted prices, checked by the stock decrement under the row lock; if that finds another
+		// price (or a product off sale, or too little stock) the attempt rolls back and the next one reads the
+		// prices MySQL has committed, not the cache's: a change whose cache eviction failed still counts
+		AtomicBoolean readPrices = new AtomicBoolean();
+		Mono<Void> work = Mono.defer(() -> {
+			boolean read = readPrices.get();
+			Mono<Map<Long, Long>> prices = read ? this.inventory.committedPrices(lines) : Mono.just(quoted.prices());
+			return prices.flatMap((unitPrices) -> {
+				Payment payment = read ? quoted.at(unitPrices) : quoted;
+				charged.set(payment);
+				OrderOutcome answer = this.answers.render(paid(orderId, payment));
+				String event = this.json.writeValueAsString(new OrderPaidEvent(orderId, userId, OrderStatus.PAID,
+						payment.items(), payment.total(), payment.discount(), payment.paid(), userCouponId, now));
+				return (payment.items().equals(quoted.items()) ? Mono.<Void>empty()
+						: this.orders.reprice(orderId, payment.items(), payment.total(), payment.discount()))
+					.then((userCouponId != null) ? this.coupons.use(userId, userCouponId, orderId, now) : Mono.<Void>empty())
+					.then(this.payments.pay(userId, orderId, payment.paid(), now))
+					.then(this.orders.insertPayment(orderId, payment.paid(), now))
+					.then(this.outbox.append(orderId, EventType.ORDER_PAID.name(), event, now))
+					.then(this.orders.markPaid(orderId, payment.paid(), answer.status(),
+							new String(answer.body(), StandardCharsets.UTF_8), now))
+					.flatMap((marked) -> {
+						if (!marked) {
+							return Mono.error(new IllegalStateException("order " + orderId + " is no longer PENDING"));
+						}
+						return read ? this.inventory.takeDurable(lines, now)
+								: this.inventory.takeDurableAt(lines, unitPrices, now)
+									.flatMap((taken) -> taken ? Mono.<Void>empty() : Mono.error(new PriceCheckFailed()));
+					});
+			});
+		}).doOnSuccess((done) -> commitSent.set(true));
+		Mono<Void> attempt = Mono.defer(() -> {
 			long started = System.nanoTime();
 			return work.as(this.transactional::transactional)
 				.doFinally((signal) -> this.metrics.payment(System.nanoTime() - started));
-		})
+		});
+		return attempt
+			// rolled back whole before its commit: run again, reading the committed prices this time
+			.onErrorResume(PriceCheckFailed.class, (ex) -> {
+				readPrices.set(true);
+				return attempt;
+			})
 			// a deadlock victim was rolled back whole before its commit: running it again is safe
 			.retryWhen(Retry.max(2).filter((ex) -> !commitSent.get() && DbErrors.is(ex, DbErrors.DEADLOCK)))
 			.timeout(this.properties.paymentTimeout())
@@ -196,11 +226,23 @@ class OrderPayment {
 				logger.warn("Could not drop the reservation record of paid order " + orderId + ": " + ex);
 				return Mono.empty();
 			})
-			.then(this.catalog.evict(lines.stream().map(Line::productId).toList()))
+			.then(this.catalog.evictSold(lines.stream().map(Line::productId).toList()))
 			.onErrorResume((ex) -> {
 				logger.warn("Could not evict the product cache after order " + orderId + "; it expires by TTL: " + ex);
 				return Mono.empty();
 			});
+	}
+
+	/**
+	 * The stock decrement at the quoted prices changed nothing (another committed price, a product off sale,
+	 * or too little durable stock): the attempt rolls back and is run again from the committed prices.
+	 */
+	private static final class PriceCheckFailed extends RuntimeException {
+
+		PriceCheckFailed() {
+			super("the quoted prices are not the committed ones", null, false, false);
+		}
+
 	}
 
 	/** The payment failed before its commit was sent: it was rolled back, nothing was charged. */

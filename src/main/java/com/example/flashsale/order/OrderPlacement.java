@@ -16,6 +16,7 @@ import com.example.flashsale.balance.UserLock;
 import com.example.flashsale.order.OrderIdempotency.Claim;
 import com.example.flashsale.order.OrderIdempotency.Claimed;
 import com.example.flashsale.order.OrderIdempotency.Finished;
+import com.example.flashsale.order.OrderIdempotency.Locked;
 import com.example.flashsale.order.OrderIdempotency.Running;
 import com.example.flashsale.order.OrderRequestValidator.ValidOrder;
 import com.example.flashsale.order.OrderResult.Refused;
@@ -25,8 +26,9 @@ import com.example.flashsale.support.reactor.RunToCompletion;
 
 /**
  * Places orders idempotently (docs/flows.md "Order and payment", steps 1-2): the {@code Idempotency-Key}
- * claim ({@link OrderIdempotency}: a replay, 409 REQUEST_IN_PROGRESS or 422 IDEMPOTENCY_KEY_REUSED end
- * here), the user's lock (held by another order or a charge: 409 REQUEST_IN_PROGRESS), then the
+ * claim with the user's lock, in one Redis call ({@link OrderIdempotency}: a replay, 409 REQUEST_IN_PROGRESS
+ * or 422 IDEMPOTENCY_KEY_REUSED end here; a lock held by another order or a charge: 409
+ * REQUEST_IN_PROGRESS), then the
  * {@link OrderSaga}, whose answer is stored for replays. A refusal before any order existed is also
  * written to MySQL before it is answered ({@link OrderRefusals}). When Redis lost the key's record but the
  * database has the key's order or refusal, the answer comes from there ({@link #replayFromDatabase}).
@@ -95,6 +97,9 @@ class OrderPlacement {
 		if (claim instanceof Claimed claimed) {
 			return runClaimed(userId, key, request, claimed);
 		}
+		if (claim instanceof Locked) {
+			return Mono.error(OrderAnswers.accountBusy());
+		}
 		if (claim instanceof Running running) {
 			if (!running.requestHash().equals(request.requestHash())) {
 				return Mono.error(OrderAnswers.reused());
@@ -112,12 +117,13 @@ class OrderPlacement {
 		return Mono.just(finished.outcome());
 	}
 
+	/** Runs the saga holding the key's claim and the user's lock; finishing or abandoning the claim releases both. */
 	private Mono<OrderOutcome> runClaimed(long userId, String key, ValidOrder request, Claimed claimed) {
-		return this.userLock.withLock(userId, OrderAnswers::accountBusy, (lease) -> this.saga.run(userId, key, request)
-				.doOnNext(this.metrics::result)
-				.map(this.answers::render)
-				// the key already has an order: Redis lost its record
-				.switchIfEmpty(Mono.defer(() -> replayFromDatabase(userId, key, request.requestHash()))))
+		return this.saga.run(userId, key, request)
+			.doOnNext(this.metrics::result)
+			.map(this.answers::render)
+			// the key already has an order: Redis lost its record
+			.switchIfEmpty(Mono.defer(() -> replayFromDatabase(userId, key, request.requestHash())))
 			.onErrorResume(ProblemException.class, (problem) -> {
 				if (!STORED.contains(problem.code())) {
 					return Mono.error(problem);
@@ -135,7 +141,9 @@ class OrderPlacement {
 				.thenReturn(outcome))
 			.onErrorResume((ex) -> this.idempotency.abandon(claimed)
 				.onErrorResume((abandonFailed) -> Mono.empty())
-				.then(Mono.error(ex)));
+				.then(Mono.error(ex)))
+			// not expected (the saga runs to completion), but a cancelled run must not keep the lock for its lease
+			.doOnCancel(() -> this.userLock.release(claimed.lease()).subscribe());
 	}
 
 	/**

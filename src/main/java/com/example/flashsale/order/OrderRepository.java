@@ -46,18 +46,21 @@ class OrderRepository {
 	}
 
 	/**
-	 * Inserts a PENDING order and its items (the caller's transaction). The unique key (user_id,
+	 * Inserts a PENDING order and its items (the caller's transaction), unless the key was refused before
+	 * any order existed: the order row is inserted by {@code INSERT ... SELECT ... WHERE NOT EXISTS} on
+	 * {@code order_refusals}, so the check costs no round trip of its own. The unique key (user_id,
 	 * idempotency_key) refuses a second order for one key (MySQL error 1062); an unknown user fails the
 	 * foreign key (1452).
-	 * @return the order id
+	 * @return the order id; empty when the key has a refusal (nothing inserted)
 	 */
 	Mono<Long> insertPending(long userId, String idempotencyKey, String requestHash, List<Item> items, long total,
 			long discount, Long userCouponId, Instant now) {
 		LocalDateTime at = utc(now);
 		DatabaseClient.GenericExecuteSpec insert = this.db
 			.sql("INSERT INTO orders (user_id, idempotency_key, request_hash, status, total_amount, discount_amount, "
-					+ "paid_amount, user_coupon_id, created_at, updated_at) VALUES (?, ?, ?, '" + OrderStatus.PENDING
-					+ "', ?, ?, 0, ?, ?, ?)")
+					+ "paid_amount, user_coupon_id, created_at, updated_at) SELECT ?, ?, ?, '" + OrderStatus.PENDING
+					+ "', ?, ?, 0, ?, ?, ? FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM order_refusals "
+					+ "WHERE user_id = ? AND idempotency_key = ?)")
 			.bind(0, userId)
 			.bind(1, idempotencyKey)
 			.bind(2, requestHash)
@@ -66,9 +69,13 @@ class OrderRepository {
 		insert = (userCouponId != null) ? insert.bind(5, userCouponId) : insert.bindNull(5, Long.class);
 		return insert.bind(6, at)
 			.bind(7, at)
+			.bind(8, userId)
+			.bind(9, idempotencyKey)
 			.filter((statement) -> statement.returnGeneratedValues("id"))
 			.map((row) -> row.get("id", Long.class))
 			.one()
+			// no row inserted: no id (a driver reporting the last insert id may say 0)
+			.filter((orderId) -> orderId > 0)
 			.flatMap((orderId) -> insertItems(orderId, items, at).thenReturn(orderId));
 	}
 

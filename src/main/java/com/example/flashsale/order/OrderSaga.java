@@ -88,7 +88,7 @@ class OrderSaga {
 		Instant now = this.clock.instant();
 		List<Line> lines = request.lines();
 		return Flux.fromIterable(lines)
-			.flatMapSequential((line) -> this.catalog.find(line.productId()))
+			.flatMapSequential((line) -> this.catalog.findOffer(line.productId()))
 			.collectList()
 			.flatMap((products) -> {
 				for (Product product : products) {
@@ -136,11 +136,11 @@ class OrderSaga {
 			return Mono.error(ProblemException.invalid("The order total is out of range."));
 		}
 		Payment payment = new Payment(userId, request, items, total, couponDiscount, now);
-		// a key refused before (its Redis record lost since) is taken: the refusal is its answer for good
-		return this.orders.findRefusal(userId, key)
-			.flatMap((refused) -> Mono.<Long>error(new DuplicateKeyException("key " + key + " was refused")))
-			.switchIfEmpty(Mono.defer(() -> this.orders.insertPending(userId, key, request.requestHash(), payment.items(),
-					payment.total(), payment.discount(), request.userCouponId(), now)))
+		// a key refused before (its Redis record lost since) is taken: the refusal is its answer for good (the
+		// insert checks it in the same statement)
+		return this.orders.insertPending(userId, key, request.requestHash(), payment.items(), payment.total(),
+				payment.discount(), request.userCouponId(), now)
+			.switchIfEmpty(Mono.error(() -> new DuplicateKeyException("key " + key + " was refused")))
 			.as(this.transactional::transactional)
 			.map(Optional::of)
 			.onErrorResume(DuplicateKeyException.class, (ex) -> Mono.just(Optional.empty()))

@@ -163,6 +163,22 @@ public class Inventory {
 	}
 
 	/**
+	 * Like {@link #takeDurable}, but each line only if its product is still ACTIVE at the unit price in
+	 * {@code prices} (product id to KRW): the committed price is checked under the row lock by the decrement
+	 * itself, so a payment priced from the catalogue cache needs no separate read of the prices. Runs in the
+	 * caller's transaction; call it last, right before the commit.
+	 * @return true when every line was taken; false when some line's product has another price, is not
+	 * ACTIVE or lacks durable stock (the caller rolls back and pays from {@link #committedPrices} instead)
+	 */
+	public Mono<Boolean> takeDurableAt(List<Line> lines, Map<Long, Long> prices, Instant now) {
+		return Flux.fromIterable(lines.stream().sorted((a, b) -> Long.compare(a.productId(), b.productId())).toList())
+			.concatMap((line) -> this.repository.decrementStockAt(line.productId(), line.quantity(),
+					prices.get(line.productId()), now))
+			.takeUntil((taken) -> !taken)
+			.all(Boolean::booleanValue);
+	}
+
+	/**
 	 * Puts a refunded order's units back on the durable stock, in product id order, in the caller's
 	 * transaction (docs/flows.md "Recovery of pending orders"). Call {@link #restoreSellable} after its commit.
 	 */

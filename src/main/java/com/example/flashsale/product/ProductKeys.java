@@ -37,4 +37,12 @@ public final class ProductKeys {
 		return "product:" + productId;
 	}
 
+	/**
+	 * The cached offer of one product, what an order is priced and validated from: evicted when an admin
+	 * changes the product, not when an order sells it.
+	 */
+	static String offer(long productId) {
+		return "product-offer:" + productId;
+	}
+
 }

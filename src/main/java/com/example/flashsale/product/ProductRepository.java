@@ -101,6 +101,24 @@ class ProductRepository {
 			.map((rows) -> rows == 1);
 	}
 
+	/**
+	 * Takes {@code quantity} off the durable stock if the product is still ACTIVE at {@code price} (KRW) and
+	 * has the units: one statement that both checks the committed price under the row lock and decrements.
+	 * @return false when nothing changed (another price, not ACTIVE, or too little stock)
+	 */
+	Mono<Boolean> decrementStockAt(long id, int quantity, long price, Instant now) {
+		return this.db.sql("UPDATE products SET stock = stock - ?, updated_at = ? WHERE id = ? AND stock >= ? AND price = ? "
+				+ "AND status = '" + ProductStatus.ACTIVE + "'")
+			.bind(0, quantity)
+			.bind(1, utc(now))
+			.bind(2, id)
+			.bind(3, quantity)
+			.bind(4, price)
+			.fetch()
+			.rowsUpdated()
+			.map((rows) -> rows == 1);
+	}
+
 	/** Puts {@code quantity} back on the durable stock (a refunded order). */
 	Mono<Void> incrementStock(long id, int quantity, Instant now) {
 		return this.db.sql("UPDATE products SET stock = stock + ?, updated_at = ? WHERE id = ?")

@@ -47,7 +47,7 @@ public class RedisLock {
 	 */
 	public Mono<Lease> tryAcquire(String key, Duration ttl) {
 		return Mono.defer(() -> {
-			Lease lease = new Lease(key, newToken());
+			Lease lease = newLease(key);
 			return this.redis.execute(ACQUIRE, List.of(key), List.of(lease.token(), Long.toString(ttl.toMillis())))
 				.next()
 				.filter((acquired) -> acquired == 1L)
@@ -81,6 +81,11 @@ public class RedisLock {
 			Function<Lease, Mono<T>> work) {
 		return Mono.usingWhen(tryAcquire(key, ttl).switchIfEmpty(Mono.error(busy)), work, this::release,
 				(lease, ex) -> release(lease), this::release);
+	}
+
+	/** A lease on {@code key} with a fresh random token, not taken yet (a script of the caller's takes it). */
+	public Lease newLease(String key) {
+		return new Lease(key, newToken());
 	}
 
 	private static String newToken() {
