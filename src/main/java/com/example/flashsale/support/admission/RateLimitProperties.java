@@ -14,14 +14,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param enabled whether writes are rate-limited at all (on by default; the test profile turns it off)
  * @param admin whether {@code /api/admin/**} is limited too (off by default)
  * @param redisTimeout how long a bucket in Redis may take to answer before this instance decides with its
- * own local bucket instead (fail open to a per-instance bucket)
+ * own local bucket instead (fail open to a per-instance bucket); a stopped Redis is refused at once
  * @param localBuckets most local fallback buckets kept; the map is emptied beyond it
  * @param routes rules by name, merged over {@link #DEFAULT_ROUTES}: the same name replaces a default, a
  * capacity of 0 turns a rule off. A request falls under the most specific matching pattern.
  */
 @ConfigurationProperties("app.rate-limit")
 public record RateLimitProperties(@DefaultValue("true") boolean enabled, @DefaultValue("false") boolean admin,
-		@DefaultValue("100ms") Duration redisTimeout, @DefaultValue("10000") int localBuckets, Map<String, Route> routes) {
+		@DefaultValue("200ms") Duration redisTimeout, @DefaultValue("10000") int localBuckets, Map<String, Route> routes) {
 
 	/**
 	 * The rules when none is configured: a claim, an order and a charge 5 a second per user (a burst of 5),

@@ -35,6 +35,7 @@ import org.springframework.web.util.pattern.PathPatternParser;
 
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemWriter;
+import com.example.flashsale.support.startup.StartupTask;
 
 /**
  * Rate limits on writes (docs/api.md "Rate limits", ADR 0023): every write matching a rule of
@@ -45,7 +46,7 @@ import com.example.flashsale.support.problem.ProblemWriter;
  * route carries the draft IETF {@code RateLimit-Policy} ({@code "<rule>";q=<capacity>;w=<period s>}) and
  * {@code RateLimit} ({@code "<rule>";r=<remaining>;t=<s until full>}) headers.
  *
- * <p>Redis down or slower than {@code app.rate-limit.redis-timeout} (100 ms): the request is decided by a
+ * <p>Redis down or slower than {@code app.rate-limit.redis-timeout} (200 ms): the request is decided by a
  * bucket of the same size in this instance's memory (fail open to a local bucket, counted in
  * {@code flashsale.admission.rate_limit.local}): the limit then holds per instance, not across them.
  * Admin routes are left alone unless {@code app.rate-limit.admin}. Runs after authentication. Off with
@@ -53,7 +54,7 @@ import com.example.flashsale.support.problem.ProblemWriter;
  */
 @Component
 @ConditionalOnBooleanProperty(name = "app.rate-limit.enabled", matchIfMissing = true)
-class RateLimits implements WebFilter, Ordered {
+class RateLimits implements WebFilter, Ordered, StartupTask {
 
 	private static final Log logger = LogFactory.getLog(RateLimits.class);
 
@@ -98,6 +99,21 @@ class RateLimits implements WebFilter, Ordered {
 	@Override
 	public int getOrder() {
 		return ORDER;
+	}
+
+	/**
+	 * Warms the bucket path at startup (Bucket4j's classes, its script, the local fallback) on a bucket of
+	 * its own, so the first requests are not decided locally for a cold path taking longer than the timeout.
+	 */
+	@Override
+	public void run() {
+		for (Rule rule : this.rules) {
+			for (int i = 0; i < 5; i++) {
+				consume(rule, "warm-up").block(Duration.ofSeconds(5));
+				consumeLocally(rule, "warm-up", false);
+			}
+		}
+		this.local.clear();
 	}
 
 	@Override
@@ -147,7 +163,13 @@ class RateLimits implements WebFilter, Ordered {
 	}
 
 	private ConsumptionProbe consumeLocally(Rule rule, String key) {
-		this.metrics.local(rule.route().name());
+		return consumeLocally(rule, key, true);
+	}
+
+	private ConsumptionProbe consumeLocally(Rule rule, String key, boolean count) {
+		if (count) {
+			this.metrics.local(rule.route().name());
+		}
 		if (this.local.size() >= this.properties.localBuckets()) {
 			this.local.clear();
 		}
