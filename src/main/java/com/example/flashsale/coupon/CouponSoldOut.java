@@ -88,7 +88,14 @@ class CouponSoldOut implements SmartLifecycle {
 	 */
 	ProblemException answer(long couponId, long userId, Instant now) {
 		Known event = this.known.get(couponId);
-		if (event == null || !event.coupon().issuableAt(now)) {
+		if (event == null) {
+			return null;
+		}
+		if (!event.coupon().issuableAt(now)) {
+			if (!now.isBefore(event.coupon().endsAt())) {
+				// the window is over for good: nothing left to answer from memory
+				this.known.remove(couponId, event);
+			}
 			return null;
 		}
 		return CouponService.problem(event.holders().contains(userId) ? new CouponIssueState.IssueDecision.Duplicate()

@@ -30,6 +30,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import com.example.flashsale.DataPlatformStub;
 import com.example.flashsale.FlashSaleApplication;
 import com.example.flashsale.IntegrationTest;
+import com.example.flashsale.RedisFaultProxy;
 import com.example.flashsale.coupon.CouponFixtures;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,6 +79,9 @@ class AdmissionTest extends IntegrationTest {
 
 	@Autowired
 	ConnectionFactory connections;
+
+	@Autowired
+	RedisFaultProxy redisProxy;
 
 	@AfterAll
 	static void stopSecond() {
@@ -162,6 +166,37 @@ class AdmissionTest extends IntegrationTest {
 			.block(Duration.ofSeconds(10)).status()).isNotEqualTo(429);
 		String metrics = firstClient().get().uri("/actuator/prometheus").retrieve().bodyToMono(String.class).block();
 		assertThat(metrics).containsPattern("flashsale_admission_refused_total\\{reason=\"rate_limited\",route=\"charge\"\\} [1-9]");
+	}
+
+	@Test
+	void withoutRedisEachInstanceLimitsWithItsOwnBucket() {
+		String token = userToken(CouponFixtures.freshUsers(1));
+		WebClient a = firstClient();
+		WebClient b = secondClient();
+		double localBefore = metric(a, "flashsale_admission_rate_limit_local_total{route=\"charge\"}");
+		this.redisProxy.cut();
+		try {
+			// one at a time: each answer is the charge's own (503: it needs Redis) until the local bucket is empty
+			List<Integer> onA = new ArrayList<>();
+			for (int i = 0; i < 6; i++) {
+				onA.add(post(a, "/api/balance/charge", token, "{\"amount\":1000}").block(Duration.ofSeconds(10)).status());
+			}
+			assertThat(onA.subList(0, 4)).doesNotContain(429);
+			assertThat(onA.subList(4, 6)).containsExactly(429, 429);
+			// the other instance has a bucket of its own: fail open to a per-instance limit
+			assertThat(post(b, "/api/balance/charge", token, "{\"amount\":1000}").block(Duration.ofSeconds(10)).status())
+				.isNotEqualTo(429);
+		}
+		finally {
+			this.redisProxy.restore();
+		}
+		// both instances back on Redis before the next test
+		for (WebClient instance : List.of(a, b)) {
+			await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> post(instance,
+					"/api/balance/charge", userToken(CouponFixtures.freshUsers(1)), "{\"amount\":1000}")
+				.block(Duration.ofSeconds(10)).status() != 503);
+		}
+		assertThat(metric(a, "flashsale_admission_rate_limit_local_total{route=\"charge\"}") - localBefore).isGreaterThanOrEqualTo(6);
 	}
 
 	@Test
