@@ -150,16 +150,19 @@ class RateLimits implements WebFilter, Ordered, StartupTask {
 		}
 		return Mono.fromFuture(() -> manager.builder()
 			.build(key.getBytes(StandardCharsets.UTF_8), rule.configuration())
-			.tryConsumeAndReturnRemaining(1), true)
+			.tryConsumeAndReturnRemaining(1)
+			// a failure becomes "no answer": one arriving after the timeout is then dropped quietly
+			.handle((probe, ex) -> {
+				if (ex != null && logger.isDebugEnabled()) {
+					logger.debug("Rate limit of " + key + " failed in Redis: " + ex);
+				}
+				return (ex != null) ? null : probe;
+			}), true)
 			.timeout(this.properties.redisTimeout(), Schedulers.parallel())
 			// the reply arrives on the Redis connection's I/O thread: the request goes on elsewhere
 			.publishOn(Schedulers.parallel())
-			.onErrorResume((ex) -> {
-				if (logger.isDebugEnabled()) {
-					logger.debug("Rate limit of " + key + " decided locally: " + ex);
-				}
-				return Mono.fromSupplier(() -> consumeLocally(rule, key));
-			});
+			.onErrorResume((ex) -> Mono.empty())
+			.switchIfEmpty(Mono.fromSupplier(() -> consumeLocally(rule, key)));
 	}
 
 	private ConsumptionProbe consumeLocally(Rule rule, String key) {
