@@ -36,19 +36,21 @@ start() { # start <name> <port> <redis db> <flags...>
   mysql -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS ${DB_PREFIX}_ab_$name; CREATE DATABASE ${DB_PREFIX}_ab_$name"
   redis-cli -p "$REDIS_PORT" -n "$rdb" FLUSHDB > /dev/null
   DB_NAME="${DB_PREFIX}_ab_$name" REDIS_PORT="$REDIS_PORT" nohup java -jar "$JAR" --spring.profiles.active=local \
-    --server.port="$port" --spring.data.redis.database="$rdb" --spring.docker.compose.enabled=false "$@" \
+    --server.port="$port" --spring.data.redis.database="$rdb" --spring.docker.compose.enabled=false \
+    --spring.data.redis.timeout=10s "$@" \
     > "$OUT_DIR/$name-service.log" 2>&1 &
   PIDS+=($!)
   echo "$name pid $! port $port" | tee -a "$OUT_DIR/summary.txt"
+  # one at a time: two JVMs starting at once on a loaded box time out their Redis handshake
+  for _ in $(seq 1 240); do
+    curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$port/actuator/health/readiness" && return 0
+    sleep 1
+  done
+  echo "$name did not get ready on port $port" >&2
+  exit 1
 }
 start bare "$PORT_BARE" 2 --app.rate-limit.enabled=false --app.load-shedding.enabled=false --app.coupon.sold-out-from-memory=false
 start on "$PORT_ON" 3
-for port in "$PORT_BARE" "$PORT_ON"; do
-  for _ in $(seq 1 240); do
-    curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$port/actuator/health/readiness" && break
-    sleep 1
-  done
-done
 
 run() { # run <name> <port> <warmup>
   echo "== $1 round $round uptime: $(uptime)" | tee -a "$OUT_DIR/summary.txt"
