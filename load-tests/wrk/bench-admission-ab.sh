@@ -25,7 +25,7 @@ export DURATION="${DURATION:-8}" CONNECTIONS="${CONNECTIONS:-64}"
 KEEP="${KEEP:-0}"
 OUT_DIR="${OUT_DIR:-$HERE/../target/wrk-admission-ab/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT_DIR"
-ulimit -n 65536 || true
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
 
 PIDS=()
 cleanup() { if [[ "$KEEP" != 1 ]]; then for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; fi; }

@@ -25,7 +25,7 @@ WARMUP="${WARMUP:-30}"
 TOKENS="${TOKENS:-200000}"
 OUT_DIR="${OUT_DIR:-$HERE/../target/wrk-crowd/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT_DIR"
-ulimit -n 65536
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 ADMIN="$(python3 "$HERE/mint-tokens.py" --admin --start 1 --count 1)"
 code="C10K-$RANDOM$RANDOM"

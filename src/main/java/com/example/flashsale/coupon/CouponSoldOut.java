@@ -16,6 +16,8 @@ import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.PathContainer;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
@@ -23,7 +25,10 @@ import org.springframework.data.redis.listener.ReactiveRedisMessageListenerConta
 import org.springframework.data.redis.serializer.RedisSerializationContext.SerializationPair;
 import org.springframework.data.redis.serializer.StringRedisSerializer;
 import org.springframework.stereotype.Component;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 
+import com.example.flashsale.support.admission.AnsweredFromMemory;
 import com.example.flashsale.support.problem.ProblemException;
 
 /**
@@ -45,7 +50,7 @@ import com.example.flashsale.support.problem.ProblemException;
  * from MySQL gets 409, everyone else 410. MySQL's holders are final once the event is full.
  */
 @Component
-class CouponSoldOut implements SmartLifecycle {
+class CouponSoldOut implements SmartLifecycle, AnsweredFromMemory {
 
 	private static final Log logger = LogFactory.getLog(CouponSoldOut.class);
 
@@ -54,6 +59,10 @@ class CouponSoldOut implements SmartLifecycle {
 
 	/** A coupon whose MySQL row was not full yet is looked at again after this long at the earliest. */
 	static final Duration RELEARN_AFTER = Duration.ofMillis(200);
+
+	private static final PathPattern ISSUE = PathPatternParser.defaultInstance.parse("/api/coupons/{couponId}/issue");
+
+	private final java.time.Clock clock;
 
 	private static final SerializationPair<String> TEXT = SerializationPair.fromSerializer(StringRedisSerializer.UTF_8);
 
@@ -74,7 +83,8 @@ class CouponSoldOut implements SmartLifecycle {
 	private volatile Disposable subscription;
 
 	CouponSoldOut(CouponRepository repository, ReactiveStringRedisTemplate redis,
-			ReactiveRedisConnectionFactory connections, CouponProperties properties) {
+			ReactiveRedisConnectionFactory connections, CouponProperties properties, java.time.Clock clock) {
+		this.clock = clock;
 		this.repository = repository;
 		this.redis = redis;
 		this.container = new ReactiveRedisMessageListenerContainer(connections);
@@ -100,6 +110,27 @@ class CouponSoldOut implements SmartLifecycle {
 		}
 		return CouponService.problem(event.holders().contains(userId) ? new CouponIssueState.IssueDecision.Duplicate()
 				: new CouponIssueState.IssueDecision.SoldOut(), couponId);
+	}
+
+	/**
+	 * Whether the request is a claim this instance answers from memory now (the rate limits let it through
+	 * without a Redis round trip). An id that is not canonical is left to the full path.
+	 */
+	@Override
+	public boolean answersFromMemory(HttpMethod method, PathContainer path) {
+		if (this.known.isEmpty() || !HttpMethod.POST.equals(method)) {
+			return false;
+		}
+		PathPattern.PathMatchInfo match = ISSUE.matchAndExtract(path);
+		if (match == null) {
+			return false;
+		}
+		String id = match.getUriVariables().get("couponId");
+		if (id.isEmpty() || id.length() > 18 || !id.chars().allMatch(Character::isDigit) || id.charAt(0) == '0') {
+			return false;
+		}
+		Known event = this.known.get(Long.parseLong(id));
+		return event != null && event.coupon().issuableAt(this.clock.instant());
 	}
 
 	/** Whether this instance knows {@code couponId} is sold out for good. */

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 
 /**
- * The admission meters on {@code /actuator/prometheus} (docs/operations.md "Admission"):
+ * The admission meters on {@code /actuator/prometheus} (docs/operations.md "Admission: rate limits, load shedding, sold out from memory"):
  * {@code flashsale.admission.refused{reason=rate_limited|overloaded, route}} counts the requests refused
  * with 429 {@code RATE_LIMITED} or 503 {@code OVERLOADED}, and
  * {@code flashsale.admission.rate_limit.local{route}} the rate-limit decisions this instance took with its

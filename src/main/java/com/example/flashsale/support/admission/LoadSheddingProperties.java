@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * {@code app.load-shedding.*}: how many requests of each expensive route one instance runs at once
- * ({@link LoadShedding}, docs/operations.md "Admission", ADR 0024).
+ * ({@link LoadShedding}, docs/operations.md "Admission: rate limits, load shedding, sold out from memory", ADR 0024).
  *
  * @param enabled whether the caps apply at all (on by default; the test profile turns it off)
  * @param routes caps by name, merged over {@link #DEFAULT_ROUTES}: the same name replaces a default, a cap

@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * {@code app.rate-limit.*}: the per-user token buckets of {@link RateLimits} (docs/operations.md "Admission",
+ * {@code app.rate-limit.*}: the per-user token buckets of {@link RateLimits} (docs/operations.md "Admission: rate limits, load shedding, sold out from memory",
  * ADR 0023).
  *
  * @param enabled whether writes are rate-limited at all (on by default; the test profile turns it off)

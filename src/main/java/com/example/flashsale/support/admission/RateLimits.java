@@ -49,7 +49,8 @@ import com.example.flashsale.support.startup.StartupTask;
  * <p>Redis down or slower than {@code app.rate-limit.redis-timeout} (200 ms): the request is decided by a
  * bucket of the same size in this instance's memory (fail open to a local bucket, counted in
  * {@code flashsale.admission.rate_limit.local}): the limit then holds per instance, not across them.
- * Admin routes are left alone unless {@code app.rate-limit.admin}. Runs after authentication. Off with
+ * Admin routes are left alone unless {@code app.rate-limit.admin}, and so is a request a feature answers from
+ * memory ({@link AnsweredFromMemory}: a claim of a sold-out event). Runs after authentication. Off with
  * {@code app.rate-limit.enabled=false}.
  */
 @Component
@@ -79,8 +80,11 @@ class RateLimits implements WebFilter, Ordered, StartupTask {
 
 	private final Map<String, Bucket> local = new ConcurrentHashMap<>();
 
+	private final List<AnsweredFromMemory> fromMemory;
+
 	RateLimits(RateLimitProperties properties, RateLimitBuckets buckets, ProblemWriter problems,
-			AdmissionMetrics metrics) {
+			AdmissionMetrics metrics, List<AnsweredFromMemory> fromMemory) {
+		this.fromMemory = List.copyOf(fromMemory);
 		this.properties = properties;
 		this.buckets = buckets;
 		this.problems = problems;
@@ -122,6 +126,11 @@ class RateLimits implements WebFilter, Ordered, StartupTask {
 		PathContainer path = request.getPath().pathWithinApplication();
 		if (!this.properties.admin() && ADMIN.matches(path)) {
 			return chain.filter(exchange);
+		}
+		for (AnsweredFromMemory memory : this.fromMemory) {
+			if (memory.answersFromMemory(request.getMethod(), path)) {
+				return chain.filter(exchange);
+			}
 		}
 		for (Rule rule : this.rules) {
 			if (rule.route().matches(request.getMethod(), path)) {

@@ -1,6 +1,6 @@
 /**
- * Flash-crowd admission in front of the handlers (docs/operations.md "Admission: rate limits, load
- * shedding, sold out from memory"): per-user token buckets shared by every instance in Redis
+ * Flash-crowd admission in front of the handlers
+ * (docs/operations.md "Admission: rate limits, load shedding, sold out from memory"): per-user token buckets shared by every instance in Redis
  * (RateLimits, ADR 0023) and a per-instance cap on the requests an expensive route runs at once
  * (LoadShedding, ADR 0024). Each has its own switch, on by default: {@code app.rate-limit.enabled},
  * {@code app.load-shedding.enabled}.

@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The admission protections on (docs/operations.md "Admission"), each rule on two instances sharing one
+ * The admission protections on (docs/operations.md "Admission: rate limits, load shedding, sold out from memory"), each rule on two instances sharing one
  * database and one Redis: this test's instance (A) and a second one started here (B) with the same settings.
  * Rate limits are shared by the instances (one user's bucket holds across both); load shedding caps each
  * instance on its own; a sold-out event learnt on one instance is answered from memory on both, with the
