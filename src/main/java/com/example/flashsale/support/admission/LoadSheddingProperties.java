@@ -46,7 +46,7 @@ public record LoadSheddingProperties(@DefaultValue("true") boolean enabled, Map<
 
 	private static Map<String, Route> defaults() {
 		Map<String, Route> routes = new LinkedHashMap<>();
-		routes.put("coupon-issue", new Route("POST", "/api/coupons/{couponId}/issue", 256));
+		routes.put("coupon-issue", new Route("POST", "/api/coupons/{couponId}/issue", 64));
 		routes.put("order", new Route("POST", "/api/orders", 64));
 		routes.put("charge", new Route("POST", "/api/balance/charge", 64));
 		return Map.copyOf(routes);
