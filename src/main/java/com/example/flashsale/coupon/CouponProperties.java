@@ -12,10 +12,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param recovery the replay of issues left in the Redis log
  * @param keepAfterWindow how long an event's Redis state outlives its issue window
  * @param reconcile the comparison of every event's Redis state with MySQL
+ * @param soldOutFromMemory whether an instance answers the claims of an event it knows is sold out from memory,
+ * without Redis or MySQL ({@link CouponSoldOut}; docs/operations.md "Admission: rate limits, load shedding, sold out from memory")
  */
 @ConfigurationProperties("app.coupon")
 record CouponProperties(@DefaultValue Writer writer, @DefaultValue Recovery recovery,
-		@DefaultValue("1d") Duration keepAfterWindow, @DefaultValue Reconcile reconcile) {
+		@DefaultValue("1d") Duration keepAfterWindow, @DefaultValue Reconcile reconcile,
+		@DefaultValue("true") boolean soldOutFromMemory) {
 
 	/**
 	 * @param maxBatch most issues committed in one transaction

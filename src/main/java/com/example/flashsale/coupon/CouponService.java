@@ -34,11 +34,14 @@ public class CouponService {
 
 	private final Clock clock;
 
+	private final CouponSoldOut soldOut;
+
 	/** One load per coupon at a time per instance, however many requests find its state missing. */
 	private final Map<Long, Mono<Boolean>> loading = new ConcurrentHashMap<>();
 
 	CouponService(CouponRepository repository, CouponIssueState state, IssueWriter writer, CouponMetrics metrics,
-			Clock clock) {
+			Clock clock, CouponSoldOut soldOut) {
+		this.soldOut = soldOut;
 		this.repository = repository;
 		this.state = state;
 		this.writer = writer;
@@ -64,12 +67,23 @@ public class CouponService {
 	 * answered after the issue is committed to MySQL. Once the script has run, the rest runs to the end
 	 * even if the caller cancels, so a decided issue is never left half-done.
 	 * @return the durable user coupon; problems COUPON_NOT_FOUND 404, COUPON_NOT_ISSUABLE 403,
-	 * COUPON_ALREADY_ISSUED 409, COUPON_SOLD_OUT 410
+	 * COUPON_ALREADY_ISSUED 409, COUPON_SOLD_OUT 410. An event this instance knows is sold out for good is
+	 * answered from memory with the same problem, without Redis or MySQL ({@link CouponSoldOut}).
 	 */
 	Mono<IssuedCoupon> issue(long couponId, long userId) {
+		ProblemException known = this.soldOut.answer(couponId, userId, this.clock.instant());
+		if (known != null) {
+			this.metrics.refused(couponId, known);
+			return Mono.error(known);
+		}
 		return RunToCompletion.of(() -> decideAndCommit(couponId, userId, true))
 			.doOnSuccess((issued) -> this.metrics.issued(couponId))
-			.doOnError((error) -> this.metrics.refused(couponId, error));
+			.doOnError((error) -> {
+				this.metrics.refused(couponId, error);
+				if (error instanceof ProblemException problem && problem.code() == ErrorCode.COUPON_SOLD_OUT) {
+					this.soldOut.soldOutSeen(couponId);
+				}
+			});
 	}
 
 	private Mono<IssuedCoupon> decideAndCommit(long couponId, long userId, boolean loadIfMissing) {
@@ -89,7 +103,8 @@ public class CouponService {
 		});
 	}
 
-	private static ProblemException problem(IssueDecision decision, long couponId) {
+	/** The problem the full path answers for {@code decision} (also the answers of {@link CouponSoldOut}). */
+	static ProblemException problem(IssueDecision decision, long couponId) {
 		if (decision instanceof IssueDecision.NotIssuable) {
 			return new ProblemException(ErrorCode.COUPON_NOT_ISSUABLE,
 					"Coupon " + couponId + " cannot be claimed now (outside its issue window or inactive).");

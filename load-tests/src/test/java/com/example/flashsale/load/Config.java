@@ -203,6 +203,37 @@ public final class Config {
   }
 
   /**
+   * {@link OverloadSimulation}: every virtual user is a fresh user id and claims a coupon of ample
+   * quantity once (the expensive path: Redis and a MySQL commit), at {@code rate} users/s (the
+   * service's measured capacity) for {@code duration} s, then at 3 x {@code rate} for {@code duration} s.
+   *
+   * <ul>
+   *   <li>{@code rate} - capacity in claims/s (default 300)
+   *   <li>{@code duration} - seconds per phase (default 20)
+   *   <li>{@code settleSeconds} - max wait for issuedCount to settle (default 10)
+   * </ul>
+   */
+  public static final class Overload {
+
+    private Overload() {}
+
+    private static final String NAME = "OverloadSimulation";
+
+    @SuppressWarnings("unused")
+    private static final boolean CHECKED = requireOnly(NAME, Set.of(RATE, DURATION, SETTLE_SECONDS));
+
+    public static final double rate = positiveDouble(RATE, 300);
+
+    public static final int duration = positiveInt(DURATION, 20);
+
+    /** One line with the effective parameters, printed by before(). */
+    public static String describe() {
+      return "baseUrl=" + baseUrl + " rate=" + rate + "/s then " + (3 * rate) + "/s, " + duration
+          + " s each, settleSeconds=" + settleSeconds;
+    }
+  }
+
+  /**
    * {@link BrowseAndChargeSimulation}: virtual users share {@code accounts} accounts.
    *
    * <ul>

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.Content;
@@ -52,6 +53,12 @@ public class OpenApiConfig {
 			ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.BODY_TOO_LARGE, ErrorCode.URI_TOO_LONG, ErrorCode.HEADERS_TOO_LARGE,
 			ErrorCode.INTERNAL_ERROR, ErrorCode.SERVICE_UNAVAILABLE);
 
+	/**
+	 * The codes any write may answer besides those of {@link #ANY_ROUTE}: 429 {@code RATE_LIMITED} and 503
+	 * {@code OVERLOADED} (docs/api.md "Rate limits", "Load shedding"; which writes is configuration).
+	 */
+	static final List<ErrorCode> WRITES = List.of(ErrorCode.RATE_LIMITED, ErrorCode.OVERLOADED);
+
 	private static final String PROBLEM_JSON = org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE;
 
 	/** The document's header, server and bearer scheme. */
@@ -85,8 +92,8 @@ public class OpenApiConfig {
 			Set<String> responseSchemas = new HashSet<>();
 			Map<String, Schema> schemas = (openApi.getComponents().getSchemas() != null) ? openApi.getComponents().getSchemas()
 					: Map.of();
-			openApi.getPaths().values().forEach((path) -> path.readOperations().forEach((operation) -> {
-				finishProblems(openApi.getComponents(), operation);
+			openApi.getPaths().values().forEach((path) -> path.readOperationsMap().forEach((method, operation) -> {
+				finishProblems(openApi.getComponents(), operation, method != PathItem.HttpMethod.GET);
 				if (operation.getRequestBody() != null) {
 					operation.getRequestBody().getContent().values()
 						.forEach((media) -> collectRefs(media.getSchema(), schemas, requestSchemas));
@@ -112,7 +119,11 @@ public class OpenApiConfig {
 		return codes.stream().map((code) -> "`" + code.name() + "` (" + code.title() + ")").collect(Collectors.joining(", "));
 	}
 
-	private static void finishProblems(Components components, Operation operation) {
+	/**
+	 * @param write whether the operation is a write: any write may be rate-limited or shed when configured
+	 * (docs/api.md "Rate limits", "Load shedding")
+	 */
+	private static void finishProblems(Components components, Operation operation, boolean write) {
 		ApiResponses responses = operation.getResponses();
 		Map<Integer, List<ErrorCode>> byStatus = new TreeMap<>();
 		responses.forEach((status, response) -> {
@@ -125,13 +136,25 @@ public class OpenApiConfig {
 			}
 		});
 		ANY_ROUTE.forEach((code) -> add(byStatus, code));
+		if (write) {
+			WRITES.forEach((code) -> add(byStatus, code));
+		}
 		byStatus.forEach((status, codes) -> {
 			ApiResponse response = new ApiResponse().description(describe(codes))
 				.content(new Content().addMediaType(PROBLEM_JSON, new MediaType().schema(problemOf(components, codes))));
 			response.addExtension(ApiDocs.PROBLEM_CODES, codes.stream().map(ErrorCode::name).toList());
-			if (codes.contains(ErrorCode.SERVICE_UNAVAILABLE) || codes.contains(ErrorCode.TOO_MANY_STREAMS)) {
+			if (codes.contains(ErrorCode.SERVICE_UNAVAILABLE) || codes.contains(ErrorCode.TOO_MANY_STREAMS)
+					|| codes.contains(ErrorCode.RATE_LIMITED)) {
 				response.addHeaderObject("Retry-After", new Header().description("seconds to wait before retrying")
 					.schema(new IntegerSchema()));
+			}
+			if (codes.contains(ErrorCode.RATE_LIMITED)) {
+				response.addHeaderObject("RateLimit-Policy", new Header()
+					.description("draft IETF ratelimit headers: \"<rule>\";q=<capacity>;w=<window s> (docs/api.md \"Rate limits\")")
+					.schema(new StringSchema()));
+				response.addHeaderObject("RateLimit", new Header()
+					.description("draft IETF ratelimit headers: \"<rule>\";r=<remaining>;t=<s until full>")
+					.schema(new StringSchema()));
 			}
 			responses.addApiResponse(Integer.toString(status), response);
 		});

@@ -47,7 +47,18 @@ public enum ErrorCode {
 	/** Request headers over their limit (docs/api.md "Request limits"). */
 	HEADERS_TOO_LARGE(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Headers too large"),
 	/** More open event streams than a user or an instance may have (docs/api.md). */
-	TOO_MANY_STREAMS(HttpStatus.TOO_MANY_REQUESTS, "Too many streams");
+	TOO_MANY_STREAMS(HttpStatus.TOO_MANY_REQUESTS, "Too many streams"),
+	/**
+	 * More writes of one user (or one client address) than its route's token bucket allows, shared by every
+	 * instance (docs/api.md "Rate limits"); answered with {@code Retry-After}, {@code RateLimit-Policy} and
+	 * {@code RateLimit}.
+	 */
+	RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "Rate limited"),
+	/**
+	 * This instance already runs as many requests of the route as it admits at once (docs/api.md "Load
+	 * shedding"); refused at once with {@code Retry-After}, nothing was done.
+	 */
+	OVERLOADED(HttpStatus.SERVICE_UNAVAILABLE, "Overloaded");
 
 	private final HttpStatus status;
 

@@ -36,7 +36,8 @@ public class ProblemWriter {
 
 	/**
 	 * Writes the problem for {@code code} with {@code detail} as the response of {@code exchange}.
-	 * Adds {@code Retry-After} to a 503 and to a 429 {@code TOO_MANY_STREAMS}.
+	 * Adds {@code Retry-After} to a 503 and to a 429 {@code TOO_MANY_STREAMS}; a 429 {@code RATE_LIMITED}
+	 * carries the one its rate limiter set (the seconds until its bucket has a token again).
 	 */
 	public Mono<Void> write(ServerWebExchange exchange, ErrorCode code, String detail) {
 		return drainRequest(exchange).then(Mono.defer(() -> send(exchange, code, detail)));
@@ -70,7 +71,7 @@ public class ProblemWriter {
 		response.setStatusCode(code.status());
 		HttpHeaders headers = response.getHeaders();
 		headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-		if (code == ErrorCode.SERVICE_UNAVAILABLE) {
+		if (code == ErrorCode.SERVICE_UNAVAILABLE || code == ErrorCode.OVERLOADED) {
 			headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
 		}
 		else if (code == ErrorCode.TOO_MANY_STREAMS) {

@@ -1,0 +1,67 @@
+package com.example.flashsale.support.admission;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * The admission meters on {@code /actuator/prometheus} (docs/operations.md "Admission: rate limits, load shedding, sold out from memory"):
+ * {@code flashsale.admission.refused{reason=rate_limited|overloaded, route}} counts the requests refused
+ * with 429 {@code RATE_LIMITED} or 503 {@code OVERLOADED}, and
+ * {@code flashsale.admission.rate_limit.local{route}} the rate-limit decisions this instance took with its
+ * own bucket because Redis did not answer in time. The load shedder's permits show as Resilience4j's
+ * {@code resilience4j.bulkhead.*} meters.
+ */
+@Component
+public class AdmissionMetrics {
+
+	static final String REFUSED = "flashsale.admission.refused";
+
+	static final String LOCAL = "flashsale.admission.rate_limit.local";
+
+	private final MeterRegistry meters;
+
+	private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+	AdmissionMetrics(MeterRegistry meters) {
+		this.meters = meters;
+	}
+
+	/** Registers the route's counters at 0, so dashboards see them before the first refusal. */
+	void register(String reason, String route) {
+		refusedCounter(reason, route);
+		if ("rate_limited".equals(reason)) {
+			localCounter(route);
+		}
+	}
+
+	/** Counts a request of {@code route} refused for {@code reason} ({@code rate_limited} or {@code overloaded}). */
+	void refused(String reason, String route) {
+		refusedCounter(reason, route).increment();
+	}
+
+	/** Counts a rate-limit decision of {@code route} taken with the local bucket (Redis did not answer). */
+	void local(String route) {
+		localCounter(route).increment();
+	}
+
+	private Counter refusedCounter(String reason, String route) {
+		return this.counters.computeIfAbsent(REFUSED + "|" + reason + "|" + route, (key) -> Counter.builder(REFUSED)
+			.description("Requests refused by admission: 429 RATE_LIMITED or 503 OVERLOADED")
+			.tag("reason", reason)
+			.tag("route", route)
+			.register(this.meters));
+	}
+
+	private Counter localCounter(String route) {
+		return this.counters.computeIfAbsent(LOCAL + "|" + route, (key) -> Counter.builder(LOCAL)
+			.description("Rate-limit decisions taken with this instance's own bucket because Redis did not answer")
+			.tag("route", route)
+			.register(this.meters));
+	}
+
+}

@@ -1,0 +1,93 @@
+package com.example.flashsale.support.admission;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.core.Ordered;
+import org.springframework.http.server.PathContainer;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+import com.example.flashsale.support.problem.ErrorCode;
+import com.example.flashsale.support.problem.ProblemWriter;
+
+/**
+ * Load shedding per instance (docs/api.md "Load shedding", ADR 0024): each expensive route of
+ * {@code app.load-shedding.routes} runs at most {@code max-concurrent} requests at once on this instance,
+ * counted from the moment the request passes this filter until its response is complete (or the client
+ * goes). One more is refused at once, before authentication and before any backend is called, with 503
+ * {@code OVERLOADED} and {@code Retry-After: 1}: a crowd larger than the instance can serve gets a fast
+ * answer instead of a queue that makes every request slow. The permits are a Resilience4j semaphore
+ * bulkhead that never waits. Off with {@code app.load-shedding.enabled=false}.
+ */
+@Component
+@ConditionalOnBooleanProperty(name = "app.load-shedding.enabled", matchIfMissing = true)
+class LoadShedding implements WebFilter, Ordered {
+
+	/** Right after the request size limits, before security. */
+	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
+
+	private final List<Shed> routes = new ArrayList<>();
+
+	private final ProblemWriter problems;
+
+	private final AdmissionMetrics metrics;
+
+	LoadShedding(LoadSheddingProperties properties, ProblemWriter problems, AdmissionMetrics metrics, MeterRegistry meters) {
+		this.problems = problems;
+		this.metrics = metrics;
+		BulkheadRegistry registry = BulkheadRegistry.ofDefaults();
+		properties.effectiveRoutes().forEach((name, route) -> {
+			Bulkhead bulkhead = registry.bulkhead(name, BulkheadConfig.custom()
+				.maxConcurrentCalls(route.maxConcurrent())
+				.maxWaitDuration(Duration.ZERO)
+				.build());
+			this.routes.add(new Shed(RouteMatch.of(name, route.method(), route.pattern()), bulkhead));
+			metrics.register("overloaded", name);
+		});
+		TaggedBulkheadMetrics.ofBulkheadRegistry(registry).bindTo(meters);
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		ServerHttpRequest request = exchange.getRequest();
+		PathContainer path = request.getPath().pathWithinApplication();
+		for (Shed shed : this.routes) {
+			if (shed.route().matches(request.getMethod(), path)) {
+				return admit(shed, exchange, chain);
+			}
+		}
+		return chain.filter(exchange);
+	}
+
+	private Mono<Void> admit(Shed shed, ServerWebExchange exchange, WebFilterChain chain) {
+		Bulkhead bulkhead = shed.bulkhead();
+		if (!bulkhead.tryAcquirePermission()) {
+			this.metrics.refused("overloaded", shed.route().name());
+			return this.problems.write(exchange, ErrorCode.OVERLOADED, "This instance runs "
+					+ bulkhead.getBulkheadConfig().getMaxConcurrentCalls() + " such requests at once; retry shortly.");
+		}
+		return Mono.defer(() -> chain.filter(exchange)).doFinally((signal) -> bulkhead.onComplete());
+	}
+
+	private record Shed(RouteMatch route, Bulkhead bulkhead) {
+	}
+
+}
