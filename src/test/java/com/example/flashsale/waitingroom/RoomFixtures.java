@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
@@ -59,6 +61,10 @@ final class RoomFixtures {
 			.accept(MediaType.TEXT_EVENT_STREAM)
 			.retrieve()
 			.bodyToFlux(EVENT)
+			// a 503 before the stream began (this loaded box stalls past the Redis timeout now and then): a
+			// browser's EventSource reconnects the same way
+			.retryWhen(Retry.backoff(5, Duration.ofMillis(300))
+				.filter((ex) -> ex instanceof org.springframework.web.reactive.function.client.WebClientResponseException.ServiceUnavailable))
 			.filter((event) -> event.event() != null);
 	}
 
@@ -97,6 +103,21 @@ final class RoomFixtures {
 			return true;
 		}
 
+	}
+
+	/**
+	 * Claims {@code couponId} with an admission token; retried on 503 with the same token, as a client told
+	 * to retry does (the token passes again for the same claim).
+	 * @return the final status
+	 */
+	static Mono<Integer> spend(WebClient client, String token, long couponId, String admission) {
+		return Mono.defer(() -> client.post().uri("/api/coupons/{id}/issue", couponId).headers((headers) -> {
+			headers.setBearerAuth(token);
+			headers.set(AdmissionGate.HEADER, admission);
+		}).exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value())))
+			.flatMap((status) -> (status == 503) ? Mono.error(new IllegalStateException("503")) : Mono.just(status))
+			.retryWhen(Retry.backoff(5, Duration.ofMillis(200)))
+			.onErrorReturn(503);
 	}
 
 	/** Listens to a ticket to its end (at most {@code max}). */

@@ -11,12 +11,15 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
 
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.balance.BalanceFixtures;
@@ -38,6 +41,9 @@ class WaitingRoomApiTest extends IntegrationTest {
 
 	@Autowired
 	AdmissionTokens admissionTokens;
+
+	@Autowired
+	ReactiveStringRedisTemplate redis;
 
 	private long issued(long couponId) {
 		return this.db.sql("SELECT COUNT(*) AS n FROM user_coupons WHERE coupon_id = ?").bind(0, couponId)
@@ -164,25 +170,20 @@ class WaitingRoomApiTest extends IntegrationTest {
 		long first = CouponFixtures.freshUsers(holders);
 		WebClient parallel = parallelClient();
 
-		// every user asks three times at once: one ticket each
-		List<long[]> tickets = Flux.range(0, holders)
+		// every user asks three times at once (one ticket each), then listens to it as a client does
+		List<Object[]> heard = Flux.range(0, holders)
 			.flatMap((i) -> Flux.range(0, 3).flatMap((n) -> takeAsync(parallel, userToken(first + i), roomId))
 				.collectList()
-				.map((ids) -> {
+				.flatMap((ids) -> {
 					assertThat(ids).as("one ticket per user").containsOnly(ids.get(0));
-					return new long[] { first + i, ids.get(0) };
-				}), 64)
+					long[] ticket = { first + i, ids.get(0) };
+					return RoomFixtures.events(parallel, userToken(first + i), roomId, ticket[1]).take(Duration.ofSeconds(40))
+						.collectList().map((events) -> new Object[] { ticket, RoomFixtures.Heard.of(events) });
+				}), holders)
 			.collectList()
-			.block(Duration.ofSeconds(30));
-		assertThat(tickets).hasSize(holders);
-		assertThat(tickets.stream().map((t) -> t[1]).distinct()).hasSize(holders);
-
-		List<Object[]> heard = Flux.fromIterable(tickets)
-			.flatMap((t) -> RoomFixtures.events(parallel, userToken(t[0]), roomId, t[1]).take(Duration.ofSeconds(30))
-				.collectList().map((events) -> new Object[] { t, RoomFixtures.Heard.of(events) }), holders)
-			.collectList()
-			.block(Duration.ofSeconds(40));
+			.block(Duration.ofSeconds(60));
 		assertThat(heard).hasSize(holders);
+		assertThat(heard.stream().map((h) -> ((long[]) h[0])[1]).distinct()).hasSize(holders);
 		List<Object[]> byAdmission = new ArrayList<>(heard);
 		for (Object[] h : heard) {
 			RoomFixtures.Heard one = (RoomFixtures.Heard) h[1];
@@ -197,14 +198,13 @@ class WaitingRoomApiTest extends IntegrationTest {
 		assertThat(admittedOrder).as("shuffled, not in arrival order").isNotEqualTo(admittedOrder.stream().sorted().toList());
 
 		List<Integer> statuses = Flux.fromIterable(heard)
-			.flatMap((h) -> status(parallel.post().uri("/api/coupons/{id}/issue", couponId).headers((headers) -> {
-				headers.setBearerAuth(userToken(((long[]) h[0])[0]));
-				headers.set(AdmissionGate.HEADER, ((RoomFixtures.Heard) h[1]).admissionToken());
-			})), holders)
+			.flatMap((h) -> RoomFixtures.spend(parallel, userToken(((long[]) h[0])[0]), couponId,
+					((RoomFixtures.Heard) h[1]).admissionToken()), holders)
 			.collectList()
 			.block(Duration.ofSeconds(30));
-		assertThat(statuses).filteredOn((s) -> s == 201).hasSize(coupons);
-		assertThat(statuses).filteredOn((s) -> s == 410).hasSize(holders - coupons);
+		// 409: a claim answered 503 after it was decided, committed since (its retry with the same token is let in)
+		assertThat(statuses).as(statuses.toString()).filteredOn((s) -> s == 201 || s == 409).hasSize(coupons);
+		assertThat(statuses).as(statuses.toString()).filteredOn((s) -> s == 410).hasSize(holders - coupons);
 		assertThat(issued(couponId)).isEqualTo(coupons);
 		RoomFixtures.close(this.client, adminToken(), roomId);
 	}
@@ -215,7 +215,10 @@ class WaitingRoomApiTest extends IntegrationTest {
 
 	private Mono<Long> takeAsync(WebClient client, String token, long roomId) {
 		return client.post().uri("/api/waiting-room/{id}/tickets", roomId).headers((h) -> h.setBearerAuth(token))
-			.retrieve().bodyToMono(ProductFixtures.JSON).map((body) -> ((Number) body.get("ticketId")).longValue());
+			.retrieve().bodyToMono(ProductFixtures.JSON).map((body) -> ((Number) body.get("ticketId")).longValue())
+			// a 503 (this loaded box stalls the JVM past the Redis timeout now and then) says retry: a client does
+			.retryWhen(Retry.backoff(5, Duration.ofMillis(200))
+				.filter((ex) -> ex instanceof WebClientResponseException.ServiceUnavailable));
 	}
 
 	@Test
@@ -230,9 +233,12 @@ class WaitingRoomApiTest extends IntegrationTest {
 		long dropped = ((Number) RoomFixtures.take(this.client, gone, roomId).get("ticketId")).longValue();
 		var stream = RoomFixtures.events(streams(), listening, roomId, kept).subscribe();
 		try {
-			await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> problem(
-					this.client.get().uri("/api/waiting-room/{room}/tickets/{ticket}/events", roomId, dropped)
-						.headers((h) -> h.setBearerAuth(gone)).exchange(), 404, "TICKET_NOT_FOUND"));
+			// looked up in Redis: asking the service would count as hearing from the holder
+			await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> !this.redis.opsForHash()
+				.hasKey(RoomState.keys(roomId).get(3), Long.toString(dropped)).block());
+			assertThat(this.redis.opsForHash().hasKey(RoomState.keys(roomId).get(3), Long.toString(kept)).block()).isTrue();
+			problem(this.client.get().uri("/api/waiting-room/{room}/tickets/{ticket}/events", roomId, dropped)
+				.headers((h) -> h.setBearerAuth(gone)).exchange(), 404, "TICKET_NOT_FOUND");
 			// the listener's ticket is still there; the other user may queue again, at the back
 			this.client.post().uri("/api/waiting-room/{id}/tickets", roomId).headers((h) -> h.setBearerAuth(listening)).exchange()
 				.expectStatus().isOk().expectBody().jsonPath("$.ticketId").isEqualTo(kept);
