@@ -84,6 +84,8 @@ public class WaitingRoomSimulation extends Simulation {
 
   private static volatile Thread sampler;
 
+  private static volatile String sampleMessage;
+
   /** The longest a ticket may wait: everyone admitted at the configured rate, plus a margin. */
   private static Duration maxWait() {
     long seconds =
@@ -152,6 +154,10 @@ public class WaitingRoomSimulation extends Simulation {
   private static Session positions(
       List<io.gatling.http.action.sse.SseInboundMessage> messages, Session session) {
     long last = Long.MAX_VALUE;
+    if (!messages.isEmpty() && sampleMessage == null) {
+      sampleMessage = messages.get(0).message();
+      System.out.println("WAITING ROOM: a message as Gatling sees it: " + sampleMessage);
+    }
     for (io.gatling.http.action.sse.SseInboundMessage message : messages) {
       Matcher matcher = POSITION.matcher(message.message());
       if (!matcher.find() || "null".equals(matcher.group(1))) {
@@ -222,7 +228,8 @@ public class WaitingRoomSimulation extends Simulation {
             crowd
                 .injectOpen(Config.WaitingRoom.injection.steps())
                 .andThen(verify.injectOpen(atOnceUsers(1))))
-        .protocols(Endpoints.protocol("waiting-room"))
+        // keep the position events the admission check passes over, for processUnmatchedMessages
+        .protocols(Endpoints.protocol("waiting-room").sseUnmatchedInboundMessageBufferSize(10_000))
         .assertions(global().failedRequests().count().is(0L));
   }
 
@@ -237,9 +244,7 @@ public class WaitingRoomSimulation extends Simulation {
     System.out.println(
         "WAITING ROOM: coupon id=" + couponId + " room id=" + roomId + " opensAt=" + opensAt);
     sampler =
-        Thread.ofPlatform()
-            .daemon()
-            .start(
+        new Thread(
                 () -> {
                   while (!Thread.currentThread().isInterrupted()) {
                     try {
@@ -251,7 +256,10 @@ public class WaitingRoomSimulation extends Simulation {
                       // a slow answer under load: sample again
                     }
                   }
-                });
+                },
+                "waiting-room-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
   }
 
   @Override
