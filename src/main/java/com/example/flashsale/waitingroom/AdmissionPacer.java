@@ -43,7 +43,11 @@ class AdmissionPacer extends BackgroundJob {
 	@Override
 	protected Mono<?> runOnce() {
 		ActiveRooms.Snapshot known = this.rooms.known();
-		if (known == null || known.byId().isEmpty()) {
+		if (known == null) {
+			return Mono.empty();
+		}
+		this.metrics.retain(known.byId().keySet());
+		if (known.byId().isEmpty()) {
 			return Mono.empty();
 		}
 		return Flux.fromIterable(known.byId().values())

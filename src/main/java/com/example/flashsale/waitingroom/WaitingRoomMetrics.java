@@ -54,6 +54,15 @@ class WaitingRoomMetrics {
 		this.positionError.record(Math.max(0, actual - told));
 	}
 
+	/** Removes the meters of every room not in {@code open} (closed here or on another instance). */
+	void retain(java.util.Set<Long> open) {
+		for (Long roomId : java.util.List.copyOf(this.rooms.keySet())) {
+			if (!open.contains(roomId)) {
+				closed(roomId);
+			}
+		}
+	}
+
 	/** Removes the meters of a closed room. */
 	void closed(long roomId) {
 		Meters meters = this.rooms.remove(roomId);
