@@ -26,8 +26,8 @@ final class CouponApiDoc {
 			.parameter(ApiDocs.pathId("couponId", "the coupon event"))
 			.parameter(parameterBuilder().in(ParameterIn.HEADER)
 				.name(AdmissionGate.HEADER)
-				.description("the admission token of the event's open waiting room, if it has one (docs/api.md "
-						+ "\"Waiting room\")")
+				.description("the admission token of the event's open waiting room, if it has one "
+						+ "(docs/api.md \"Waiting room\")")
 				.required(false)
 				.schema(schemaBuilder().type("string").maxLength(200)))
 			.response(ApiDocs.created("the caller's new coupon", IssuedCoupon.class, "/api/coupons"));

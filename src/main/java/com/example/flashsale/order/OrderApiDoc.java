@@ -47,8 +47,8 @@ final class OrderApiDoc {
 				.schema(schemaBuilder().type("string").minLength(1).maxLength(255).pattern("^[\\x21-\\x7E]+$")))
 			.parameter(parameterBuilder().in(ParameterIn.HEADER)
 				.name(AdmissionGate.HEADER)
-				.description("the admission token of the product's open waiting room, if it has one (docs/api.md "
-						+ "\"Waiting room\"); spent by this Idempotency-Key")
+				.description("the admission token of the product's open waiting room, if it has one "
+						+ "(docs/api.md \"Waiting room\"); spent by this Idempotency-Key")
 				.required(false)
 				.schema(schemaBuilder().type("string").maxLength(200)))
 			.requestBody(ApiDocs.body(OrderRequest.class))

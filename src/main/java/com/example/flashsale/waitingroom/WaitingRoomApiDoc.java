@@ -1,14 +1,17 @@
 package com.example.flashsale.waitingroom;
 
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import org.springdoc.core.fn.builders.operation.Builder;
 
 import org.springframework.http.MediaType;
 
 import com.example.flashsale.support.openapi.ApiDocs;
 import com.example.flashsale.support.problem.ErrorCode;
+import com.example.flashsale.support.security.StreamTokens;
 
 import static org.springdoc.core.fn.builders.content.Builder.contentBuilder;
 import static org.springdoc.core.fn.builders.apiresponse.Builder.responseBuilder;
+import static org.springdoc.core.fn.builders.parameter.Builder.parameterBuilder;
 import static org.springdoc.core.fn.builders.schema.Builder.schemaBuilder;
 
 /** The OpenAPI description of the waiting-room routes (docs/api.md "Waiting room"), one method per route. */
@@ -49,8 +52,8 @@ final class WaitingRoomApiDoc {
 		operation.operationId("takeTicket").tag(TAG).summary("Take a ticket of a waiting room (one per user per room)")
 			.description("No body. 201 a new ticket; 200 the caller's existing one. position is null while the ticket "
 					+ "is in the pre-queue (its place is drawn at the opening), 0 once admitted. Listen to the ticket's "
-					+ "events: a ticket nobody listens to drops out after the grace time (30 s). See docs/api.md "
-					+ "\"Waiting room\".")
+					+ "events: a ticket nobody listens to drops out after the grace time (30 s). "
+					+ "See docs/api.md \"Waiting room\".")
 			.parameter(ApiDocs.pathId("roomId", "the waiting room"))
 			.response(ApiDocs.created("a new ticket", WaitingRooms.TicketView.class, "/api/waiting-room/{roomId}/tickets/{ticketId}/events"))
 			.response(ApiDocs.ok(200, "the caller's existing ticket", WaitingRooms.TicketView.class));
@@ -67,11 +70,28 @@ final class WaitingRoomApiDoc {
 					+ "beyond 5 open streams of the caller on one instance. See docs/api.md \"Waiting room\".")
 			.parameter(ApiDocs.pathId("roomId", "the waiting room"))
 			.parameter(ApiDocs.pathId("ticketId", "the caller's ticket"))
+			.parameter(parameterBuilder().in(ParameterIn.QUERY)
+				.name("streamToken")
+				.description("a token of POST /api/waiting-room/{roomId}/tickets/{ticketId}/stream-token, instead of "
+						+ "the bearer header (for a browser's EventSource)")
+				.required(false)
+				.schema(schemaBuilder().type("string")))
 			.response(responseBuilder().responseCode("200")
 				.description("the stream")
 				.content(contentBuilder().mediaType(MediaType.TEXT_EVENT_STREAM_VALUE).schema(schemaBuilder().type("string"))));
 		ApiDocs.caller(operation, ErrorCode.ROOM_NOT_FOUND, ErrorCode.ROOM_CLOSED, ErrorCode.TICKET_NOT_FOUND,
 				ErrorCode.TOO_MANY_STREAMS);
+	}
+
+	static void streamToken(Builder operation) {
+		operation.operationId("createTicketStreamToken").tag(TAG).summary("A short-lived token that opens the ticket's stream")
+			.description("For a browser's EventSource, which cannot send the Authorization header: open "
+					+ "GET /api/waiting-room/{roomId}/tickets/{ticketId}/events?streamToken=<token>. Bound to the caller "
+					+ "and this ticket; lives 5 min. See docs/api.md \"Authentication\".")
+			.parameter(ApiDocs.pathId("roomId", "the waiting room"))
+			.parameter(ApiDocs.pathId("ticketId", "the caller's ticket"))
+			.response(ApiDocs.ok(200, "the token and when it expires", StreamTokens.Issued.class));
+		ApiDocs.caller(operation, ErrorCode.ROOM_NOT_FOUND, ErrorCode.ROOM_CLOSED, ErrorCode.TICKET_NOT_FOUND);
 	}
 
 }

@@ -10,6 +10,7 @@ import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import com.example.flashsale.support.security.StreamTokens;
 import com.example.flashsale.support.web.Requests;
 import com.example.flashsale.support.web.StreamLimits;
 
@@ -25,11 +26,35 @@ class WaitingRoomHandler {
 
 	private final StreamLimits streamLimits;
 
-	WaitingRoomHandler(WaitingRooms rooms, TicketStreams streams, Requests requests, StreamLimits streamLimits) {
+	private final StreamTokens streamTokens;
+
+	WaitingRoomHandler(WaitingRooms rooms, TicketStreams streams, Requests requests, StreamLimits streamLimits,
+			StreamTokens streamTokens) {
 		this.rooms = rooms;
 		this.streams = streams;
 		this.requests = requests;
 		this.streamLimits = streamLimits;
+		this.streamTokens = streamTokens;
+	}
+
+	/**
+	 * {@code POST /api/waiting-room/{roomId}/tickets/{ticketId}/stream-token}: a short-lived token that opens
+	 * this ticket's stream as {@code ?streamToken=} (for a browser's EventSource); 404 for another user's ticket.
+	 */
+	Mono<ServerResponse> streamToken(ServerRequest request) {
+		return this.requests.pathId(request, "roomId")
+			.zipWith(this.requests.pathId(request, "ticketId"))
+			.zipWith(this.requests.userId(request))
+			.flatMap((args) -> {
+				long roomId = args.getT1().getT1();
+				long ticketId = args.getT1().getT2();
+				long userId = args.getT2();
+				return this.rooms.openRoom(roomId)
+					.then(this.rooms.owned(roomId, ticketId, userId))
+					.then(Mono.fromCallable(() -> this.streamTokens.issue(userId, StreamTokens.ticketResource(roomId, ticketId),
+							java.util.List.of())));
+			})
+			.flatMap((issued) -> ServerResponse.ok().bodyValue(issued));
 	}
 
 	/** {@code POST /api/admin/waiting-rooms} -> 201 {@code {roomId, targetType, targetId, admissionsPerSecond, opensAt, status}}. */

@@ -19,6 +19,8 @@ class WaitingRoomRouter {
 			.DELETE("/api/admin/waiting-rooms/{roomId}", handler::close, WaitingRoomApiDoc::close)
 			.POST("/api/waiting-room/{roomId}/tickets", handler::take, WaitingRoomApiDoc::take)
 			.GET("/api/waiting-room/{roomId}/tickets/{ticketId}/events", handler::events, WaitingRoomApiDoc::events)
+			.POST("/api/waiting-room/{roomId}/tickets/{ticketId}/stream-token", handler::streamToken,
+					WaitingRoomApiDoc::streamToken)
 			.build();
 	}
 

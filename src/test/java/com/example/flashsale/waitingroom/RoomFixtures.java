@@ -68,6 +68,17 @@ final class RoomFixtures {
 			.filter((event) -> event.event() != null);
 	}
 
+	/** The events of a ticket opened as a browser's EventSource does: {@code ?streamToken=}, no Authorization header. */
+	static Flux<ServerSentEvent<Map<String, Object>>> eventsWithStreamToken(WebClient client, String streamToken, long roomId,
+			long ticketId) {
+		return client.get().uri("/api/waiting-room/{room}/tickets/{ticket}/events?streamToken={token}", roomId, ticketId,
+				streamToken)
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.retrieve()
+			.bodyToFlux(EVENT)
+			.filter((event) -> event.event() != null);
+	}
+
 	/** What one ticket's stream said, to its end. */
 	record Heard(List<Long> positions, String admissionToken, Instant expiresAt) {
 

@@ -108,7 +108,15 @@ class WaitingRoomApiTest extends IntegrationTest {
 		problem(this.client.get().uri("/api/waiting-room/{room}/tickets/{ticket}/events", roomId, ticketId)
 			.headers((h) -> h.setBearerAuth(bob)).exchange(), 404, "TICKET_NOT_FOUND");
 
-		RoomFixtures.Heard heard = RoomFixtures.listen(streams(), alice, roomId, ticketId, Duration.ofSeconds(20));
+		problem(this.client.post().uri("/api/waiting-room/{room}/tickets/{ticket}/stream-token", roomId, ticketId)
+			.headers((h) -> h.setBearerAuth(bob)).exchange(), 404, "TICKET_NOT_FOUND");
+		String streamToken = (String) this.client.post()
+			.uri("/api/waiting-room/{room}/tickets/{ticket}/stream-token", roomId, ticketId)
+			.headers((h) -> h.setBearerAuth(alice)).exchange()
+			.expectStatus().isOk().expectBody(ProductFixtures.JSON).returnResult().getResponseBody().get("streamToken");
+		// listened to as a browser's EventSource does: the stream token in the URL, no Authorization header
+		RoomFixtures.Heard heard = RoomFixtures.Heard.of(RoomFixtures.eventsWithStreamToken(streams(), streamToken, roomId, ticketId)
+			.take(Duration.ofSeconds(20)).collectList().block(Duration.ofSeconds(25)));
 		assertThat(heard.admissionToken()).as("admitted: " + heard).isNotNull();
 		assertThat(heard.neverBackwards()).isTrue();
 		assertThat(heard.expiresAt()).isAfter(Instant.now());
