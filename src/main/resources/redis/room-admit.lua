@@ -72,7 +72,9 @@ if started[1] then
     end
     credit = credit - admitted
   end
-  if now > last then
+  -- an idle room whose bucket is full stays as it is: no write until something changes
+  local idle = admitted == 0 and credit >= rate and tonumber(started[2]) >= rate
+  if now > last and not idle then
     redis.call('HSET', KEYS[1], 'credit', tostring(credit), 'last', now)
   end
   if admitted > 0 then

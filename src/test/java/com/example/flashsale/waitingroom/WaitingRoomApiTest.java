@@ -246,7 +246,7 @@ class WaitingRoomApiTest extends IntegrationTest {
 		var stream = RoomFixtures.events(streams(), listening, roomId, kept).subscribe();
 		try {
 			// looked up in Redis: asking the service would count as hearing from the holder
-			await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> !this.redis.opsForHash()
+			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> !this.redis.opsForHash()
 				.hasKey(RoomState.keys(roomId).get(3), Long.toString(dropped)).block());
 			assertThat(this.redis.opsForHash().hasKey(RoomState.keys(roomId).get(3), Long.toString(kept)).block()).isTrue();
 			problem(this.client.get().uri("/api/waiting-room/{room}/tickets/{ticket}/events", roomId, dropped)

@@ -404,6 +404,8 @@ class BadInputOnEveryRouteTest extends IntegrationTest {
 				this.coupon));
 		Map<String, String> keys = new TreeMap<>();
 		this.redis.scan(ScanOptions.scanOptions().match("*{" + this.user + "}*").count(1000).build())
+			// a waiting room whose id happens to equal the user's: its line moves on its own
+			.filter((key) -> !key.startsWith("room:{"))
 			.concatWith(Stream.of("stock:{catalog}:" + this.product, "product:" + this.product, "coupon:{" + this.coupon + "}:state",
 					"coupon:{" + this.coupon + "}:issued", "products:all")
 				.collect(java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(),
