@@ -1,9 +1,14 @@
 package com.example.flashsale.coupon;
 
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import org.springdoc.core.fn.builders.operation.Builder;
 
 import com.example.flashsale.support.openapi.ApiDocs;
 import com.example.flashsale.support.problem.ErrorCode;
+import com.example.flashsale.waitingroom.AdmissionGate;
+
+import static org.springdoc.core.fn.builders.parameter.Builder.parameterBuilder;
+import static org.springdoc.core.fn.builders.schema.Builder.schemaBuilder;
 
 /** The OpenAPI description of the coupon routes (docs/api.md "Coupons" and "Admin"), one method per route. */
 final class CouponApiDoc {
@@ -19,9 +24,16 @@ final class CouponApiDoc {
 					+ "claim was decided means it is committed later (a retry then answers 409). "
 					+ "See docs/api.md \"Coupons\".")
 			.parameter(ApiDocs.pathId("couponId", "the coupon event"))
+			.parameter(parameterBuilder().in(ParameterIn.HEADER)
+				.name(AdmissionGate.HEADER)
+				.description("the admission token of the event's open waiting room, if it has one "
+						+ "(docs/api.md \"Waiting room\")")
+				.required(false)
+				.schema(schemaBuilder().type("string").maxLength(200)))
 			.response(ApiDocs.created("the caller's new coupon", IssuedCoupon.class, "/api/coupons"));
 		ApiDocs.caller(operation, ErrorCode.COUPON_NOT_ISSUABLE, ErrorCode.COUPON_NOT_FOUND,
-				ErrorCode.COUPON_ALREADY_ISSUED, ErrorCode.COUPON_SOLD_OUT);
+				ErrorCode.COUPON_ALREADY_ISSUED, ErrorCode.COUPON_SOLD_OUT, ErrorCode.ADMISSION_REQUIRED,
+				ErrorCode.INVALID_ADMISSION_TOKEN);
 	}
 
 	static void available(Builder operation) {

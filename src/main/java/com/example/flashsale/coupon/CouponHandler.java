@@ -10,6 +10,8 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.example.flashsale.support.web.Requests;
+import com.example.flashsale.waitingroom.AdmissionGate;
+import com.example.flashsale.waitingroom.TargetType;
 
 /** HTTP mapping of the coupon feature; parsing and validation here, decisions in {@link CouponService}. */
 @Component
@@ -21,17 +23,26 @@ class CouponHandler {
 
 	private final CouponReconciler reconciler;
 
-	CouponHandler(CouponService service, Requests requests, CouponReconciler reconciler) {
+	private final AdmissionGate admissions;
+
+	CouponHandler(CouponService service, Requests requests, CouponReconciler reconciler, AdmissionGate admissions) {
 		this.service = service;
 		this.requests = requests;
 		this.reconciler = reconciler;
+		this.admissions = admissions;
 	}
 
-	/** {@code POST /api/coupons/{couponId}/issue} -> 201 {@code {userCouponId, couponId, issuedAt}}. */
+	/**
+	 * {@code POST /api/coupons/{couponId}/issue} -> 201 {@code {userCouponId, couponId, issuedAt}}. An event
+	 * behind an open waiting room needs the {@code Admission-Token} header ({@link AdmissionGate}).
+	 */
 	Mono<ServerResponse> issue(ServerRequest request) {
 		return this.requests.pathId(request, "couponId")
 			.zipWith(this.requests.userId(request))
-			.flatMap((args) -> this.service.issue(args.getT1(), args.getT2()))
+			.flatMap((args) -> this.admissions
+				.admit(args.getT2(), TargetType.COUPON, List.of(args.getT1()), request.headers().firstHeader(AdmissionGate.HEADER),
+						"coupon-issue")
+				.then(Mono.defer(() -> this.service.issue(args.getT1(), args.getT2()))))
 			.flatMap((issued) -> ServerResponse.created(URI.create("/api/coupons")).bodyValue(issued));
 	}
 

@@ -21,7 +21,7 @@
  * <p>Owns the tables {@code coupons} and {@code user_coupons}. Orders use a coupon through
  * {@link com.example.flashsale.coupon.CouponRedemption}.
  */
-@ApplicationModule(allowedDependencies = { "support :: *" })
+@ApplicationModule(allowedDependencies = { "waitingroom", "support :: *" })
 package com.example.flashsale.coupon;
 
 import org.springframework.modulith.ApplicationModule;

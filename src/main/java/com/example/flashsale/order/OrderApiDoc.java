@@ -13,6 +13,7 @@ import com.example.flashsale.order.OrderViews.ProductSales;
 import com.example.flashsale.support.openapi.ApiDocs;
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.security.StreamTokens;
+import com.example.flashsale.waitingroom.AdmissionGate;
 
 import static org.springdoc.core.fn.builders.apiresponse.Builder.responseBuilder;
 import static org.springdoc.core.fn.builders.content.Builder.contentBuilder;
@@ -44,13 +45,20 @@ final class OrderApiDoc {
 				.description("names this order attempt: 1 to 255 printable ASCII characters, no spaces")
 				.required(true)
 				.schema(schemaBuilder().type("string").minLength(1).maxLength(255).pattern("^[\\x21-\\x7E]+$")))
+			.parameter(parameterBuilder().in(ParameterIn.HEADER)
+				.name(AdmissionGate.HEADER)
+				.description("the admission token of the product's open waiting room, if it has one "
+						+ "(docs/api.md \"Waiting room\"); spent by this Idempotency-Key")
+				.required(false)
+				.schema(schemaBuilder().type("string").maxLength(200)))
 			.requestBody(ApiDocs.body(OrderRequest.class))
 			.response(ApiDocs.ok(201, "PAID", Placed.class))
 			.response(ApiDocs.ok(202, "PENDING: a fault left the payment's outcome unknown; it is settled later",
 					PendingBody.class));
 		ApiDocs.caller(operation, ErrorCode.INVALID_COUPON, ErrorCode.INSUFFICIENT_BALANCE, ErrorCode.PRODUCT_NOT_FOUND,
 				ErrorCode.USER_NOT_FOUND, ErrorCode.PRODUCT_NOT_AVAILABLE, ErrorCode.INSUFFICIENT_STOCK,
-				ErrorCode.REQUEST_IN_PROGRESS, ErrorCode.IDEMPOTENCY_KEY_REUSED);
+				ErrorCode.REQUEST_IN_PROGRESS, ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.ADMISSION_REQUIRED,
+				ErrorCode.INVALID_ADMISSION_TOKEN);
 	}
 
 	void find(Builder operation) {

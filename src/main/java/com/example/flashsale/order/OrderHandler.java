@@ -14,6 +14,8 @@ import com.example.flashsale.order.OrderViews.OrderRequest;
 import com.example.flashsale.support.security.StreamTokens;
 import com.example.flashsale.support.web.StreamLimits;
 import com.example.flashsale.support.web.Requests;
+import com.example.flashsale.waitingroom.AdmissionGate;
+import com.example.flashsale.waitingroom.TargetType;
 
 /** HTTP mapping of the order feature (docs/api.md "Orders"); decisions in {@link OrderPlacement} and the queries. */
 @Component
@@ -36,8 +38,11 @@ class OrderHandler {
 
 	private final StreamLimits streamLimits;
 
+	private final AdmissionGate admissions;
+
 	OrderHandler(OrderPlacement placement, OrderQueries queries, OrderStatusStream statusStream,
-			OrderProperties properties, Requests requests, StreamTokens streamTokens, StreamLimits streamLimits) {
+			OrderProperties properties, Requests requests, StreamTokens streamTokens, StreamLimits streamLimits,
+			AdmissionGate admissions) {
 		this.placement = placement;
 		this.queries = queries;
 		this.statusStream = statusStream;
@@ -45,18 +50,24 @@ class OrderHandler {
 		this.requests = requests;
 		this.streamTokens = streamTokens;
 		this.streamLimits = streamLimits;
+		this.admissions = admissions;
 	}
 
 	/**
 	 * {@code POST /api/orders} with {@code Idempotency-Key}: 201 paid, 202 pending, or the stored problem;
-	 * the same answer on every replay of the key with the same body.
+	 * the same answer on every replay of the key with the same body. A product behind an open waiting room
+	 * needs the {@code Admission-Token} header ({@link AdmissionGate}: 403 ADMISSION_REQUIRED or
+	 * INVALID_ADMISSION_TOKEN), spent by this Idempotency-Key.
 	 */
 	Mono<ServerResponse> place(ServerRequest request) {
 		return Mono.fromCallable(() -> OrderRequestValidator.checkKey(request.headers().firstHeader(IDEMPOTENCY_KEY)))
 			.zipWith(this.requests.userId(request))
 			.flatMap((args) -> this.requests.body(request, OrderRequest.class)
 				.map(this.validator::validate)
-				.flatMap((order) -> this.placement.place(args.getT2(), args.getT1(), order)))
+				.flatMap((order) -> this.admissions
+					.admit(args.getT2(), TargetType.PRODUCT, order.lines().stream().map((line) -> line.productId()).toList(),
+							request.headers().firstHeader(AdmissionGate.HEADER), "order:" + args.getT1())
+					.then(Mono.defer(() -> this.placement.place(args.getT2(), args.getT1(), order)))))
 			.flatMap(OrderAnswers::respond);
 	}
 

@@ -8,7 +8,7 @@
  * <p>Owns the tables {@code orders}, {@code order_items}, {@code payments} and {@code order_refusals}; other features read what
  * orders sold through {@link com.example.flashsale.order.OrderSales}.
  */
-@ApplicationModule(allowedDependencies = { "balance", "coupon", "product", "outbox", "support :: *" })
+@ApplicationModule(allowedDependencies = { "balance", "coupon", "product", "outbox", "waitingroom", "support :: *" })
 package com.example.flashsale.order;
 
 import org.springframework.modulith.ApplicationModule;

@@ -27,7 +27,7 @@ class ModuleBoundariesTest {
 	void theModulesAreTheFeaturesAndSupport() {
 		assertThat(MODULES.stream().map(ApplicationModule::getIdentifier).map(Object::toString))
 			.containsExactlyInAnyOrder("balance", "console", "coupon", "demo", "order", "outbox", "popular", "product",
-					"storefront", "support");
+					"storefront", "support", "waitingroom");
 	}
 
 }

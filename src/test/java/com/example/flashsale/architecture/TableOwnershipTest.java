@@ -28,7 +28,8 @@ class TableOwnershipTest {
 			Map.entry("balance_transactions", "balance"), Map.entry("coupons", "coupon"),
 			Map.entry("user_coupons", "coupon"), Map.entry("products", "product"), Map.entry("orders", "order"),
 			Map.entry("order_items", "order"), Map.entry("payments", "order"), Map.entry("order_refusals", "order"),
-			Map.entry("order_events", "outbox"), Map.entry("product_sales_stats", "popular"));
+			Map.entry("order_events", "outbox"), Map.entry("product_sales_stats", "popular"),
+			Map.entry("waiting_rooms", "waitingroom"));
 
 	private static final Path MAIN = Path.of("src/main/java/com/example/flashsale");
 

@@ -73,6 +73,7 @@ public final class Config {
   public static final String SETTLE_SECONDS = "settleSeconds";
   public static final String SHARE_CONNECTIONS = "shareConnections";
   public static final String ADMIN_USER_ID = "adminUserId";
+  public static final String ADMISSION_RATE = "admissionRate";
 
   /** Every property above; one that is set but not read by the run fails it. */
   private static final List<String> ALL =
@@ -93,7 +94,8 @@ public final class Config {
           P99_MS,
           SETTLE_SECONDS,
           SHARE_CONNECTIONS,
-          ADMIN_USER_ID);
+          ADMIN_USER_ID,
+          ADMISSION_RATE);
 
   /** Read by every simulation in every profile. */
   private static final Set<String> COMMON =
@@ -230,6 +232,49 @@ public final class Config {
     public static String describe() {
       return "baseUrl=" + baseUrl + " rate=" + rate + "/s then " + (3 * rate) + "/s, " + duration
           + " s each, settleSeconds=" + settleSeconds;
+    }
+  }
+
+  /**
+   * {@link WaitingRoomSimulation}: every virtual user is a fresh user id that takes a ticket of a
+   * waiting room on a coupon event, listens to it until admitted, and claims the coupon once.
+   *
+   * <ul>
+   *   <li>{@code vus} - smoke 20, spike 10000; {@code duration} - spike 10 s (the room opens half way)
+   *   <li>{@code quantity} - coupon quantity (default 1000)
+   *   <li>{@code admissionRate} - the room's admissions per second (default 200)
+   *   <li>{@code settleSeconds} - max wait for issuedCount to settle (default 10)
+   * </ul>
+   */
+  public static final class WaitingRoom {
+
+    private WaitingRoom() {}
+
+    private static final String NAME = "WaitingRoomSimulation";
+
+    @SuppressWarnings("unused")
+    private static final boolean CHECKED =
+        requireOnly(NAME, Set.of(ACCOUNTS, QUANTITY, ADMISSION_RATE, SETTLE_SECONDS));
+
+    public static final Injection injection = injection(20, 10_000, 10);
+
+    public static final int vus = injection.vus();
+
+    public static final int accounts = onePerVirtualUser(NAME, "its own fresh user id", vus);
+
+    public static final int quantity = positiveInt(QUANTITY, 1_000);
+
+    public static final int admissionRate = intIn(ADMISSION_RATE, 200, 1, 10_000);
+
+    /** One line with the effective parameters, printed by before(). */
+    public static String describe() {
+      return common(injection)
+          + " quantity="
+          + quantity
+          + " admissionRate="
+          + admissionRate
+          + " settleSeconds="
+          + settleSeconds;
     }
   }
 

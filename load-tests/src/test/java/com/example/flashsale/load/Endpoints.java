@@ -665,6 +665,33 @@ public final class Endpoints {
       return id.asLong();
     }
 
+    /**
+     * {@code POST /api/admin/waiting-rooms}: a room on coupon event {@code couponId} admitting
+     * {@code admissionsPerSecond} from {@code opensAt}.
+     *
+     * @return the room's id
+     */
+    public static long openCouponRoom(long couponId, int admissionsPerSecond, Instant opensAt) {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("targetType", "COUPON");
+      body.put("targetId", couponId);
+      body.put("admissionsPerSecond", admissionsPerSecond);
+      body.put("opensAt", opensAt.toString());
+      JsonNode room = send(post("/api/admin/waiting-rooms", Tokens.admin(Config.adminUserId), body), 201);
+      return requiredLong(room, "roomId");
+    }
+
+    /** {@code GET /api/admin/waiting-rooms/{id}}: {waiting, admitted} while open. */
+    public static long[] roomCounts(long roomId) {
+      JsonNode json = send(adminRequest("/api/admin/waiting-rooms/" + roomId).GET().build(), 200);
+      return new long[] {json.path("waiting").asLong(-1), json.path("admitted").asLong(-1)};
+    }
+
+    /** {@code DELETE /api/admin/waiting-rooms/{id}}. */
+    public static void closeRoom(long roomId) {
+      send(adminRequest("/api/admin/waiting-rooms/" + roomId).DELETE().build(), 200);
+    }
+
     /** {@code GET /api/admin/coupons/{id}}. */
     public static CouponState getCoupon(long couponId) {
       HttpRequest request = adminRequest("/api/admin/coupons/" + couponId).GET().build();

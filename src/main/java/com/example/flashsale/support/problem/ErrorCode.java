@@ -58,7 +58,20 @@ public enum ErrorCode {
 	 * This instance already runs as many requests of the route as it admits at once (docs/api.md "Load
 	 * shedding"); refused at once with {@code Retry-After}, nothing was done.
 	 */
-	OVERLOADED(HttpStatus.SERVICE_UNAVAILABLE, "Overloaded");
+	OVERLOADED(HttpStatus.SERVICE_UNAVAILABLE, "Overloaded"),
+
+	/** A protected endpoint of an active waiting room called without an admission token (docs/api.md "Waiting room"). */
+	ADMISSION_REQUIRED(HttpStatus.FORBIDDEN, "Admission required"),
+	/** An admission token that is forged, expired, another user's or room's, or already used (docs/api.md "Waiting room"). */
+	INVALID_ADMISSION_TOKEN(HttpStatus.FORBIDDEN, "Invalid admission token"),
+	/** No waiting room with that id (docs/api.md "Waiting room"). */
+	ROOM_NOT_FOUND(HttpStatus.NOT_FOUND, "Waiting room not found"),
+	/** The waiting room was closed (docs/api.md "Waiting room"). */
+	ROOM_CLOSED(HttpStatus.GONE, "Waiting room closed"),
+	/** The target already has an open waiting room (docs/api.md "Waiting room"). */
+	ROOM_ALREADY_OPEN(HttpStatus.CONFLICT, "Waiting room already open"),
+	/** No such ticket of the caller in that room: never taken, another user's, dropped out or expired (docs/api.md "Waiting room"). */
+	TICKET_NOT_FOUND(HttpStatus.NOT_FOUND, "Ticket not found");
 
 	private final HttpStatus status;
 

@@ -83,11 +83,27 @@ public final class LuaScripts {
 	/** Stock: set the sellable stock to the reconciler's expected value if it still is the value observed. */
 	public static final RedisScript<Long> STOCK_REPAIR = load("stock-repair", Long.class);
 
+	/** Waiting room: take a ticket (one per user per room), or get one's own back. */
+	@SuppressWarnings("rawtypes")
+	public static final RedisScript<List> ROOM_TICKET = load("room-ticket", List.class);
+
+	/** Waiting room: shuffle the pre-queue at the opening, drop abandoned tickets, admit at the room's rate. */
+	@SuppressWarnings("rawtypes")
+	public static final RedisScript<List> ROOM_ADMIT = load("room-admit", List.class);
+
+	/** Waiting room: where the tickets of the open streams stand; marks them heard of. */
+	@SuppressWarnings("rawtypes")
+	public static final RedisScript<List> ROOM_POLL = load("room-poll", List.class);
+
+	/** Waiting room: spend an admission token once (a retry of the same request is accepted again). */
+	public static final RedisScript<Long> ROOM_CONSUME = load("room-consume", Long.class);
+
 	/** Every script above. */
 	public static final List<RedisScript<?>> ALL = List.of(CACHE_GET, CACHE_PUT, CACHE_EVICT, COUPON_ISSUE,
 			COUPON_INSTALL, COUPON_ADD_HOLDERS, COUPON_SETTLE, COUPON_COMMIT_FAILED, COUPON_VIEW, COUPON_RECONCILE,
 			IDEMPOTENCY_CLAIM, IDEMPOTENCY_FINISH, LOCK_ACQUIRE, COMPARE_AND_DELETE,
-			ORDER_STATUS_PUBLISH, STOCK_ADJUST, STOCK_LOAD, STOCK_RESERVE, STOCK_RELEASE, STOCK_REPAIR);
+			ORDER_STATUS_PUBLISH, STOCK_ADJUST, STOCK_LOAD, STOCK_RESERVE, STOCK_RELEASE, STOCK_REPAIR,
+			ROOM_TICKET, ROOM_ADMIT, ROOM_POLL, ROOM_CONSUME);
 
 	private LuaScripts() {
 	}

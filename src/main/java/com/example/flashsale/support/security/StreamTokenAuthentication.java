@@ -24,7 +24,8 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Authenticates the server-sent event streams that accept a {@code ?streamToken=} ({@link StreamTokens};
- * docs/api.md "Authentication"): {@code GET /api/orders/{orderId}/events} (resource {@code order:<id>})
+ * docs/api.md "Authentication"): {@code GET /api/orders/{orderId}/events} (resource {@code order:<id>}),
+ * {@code GET /api/waiting-room/{roomId}/tickets/{ticketId}/events} (resource {@code room-ticket:<room>:<ticket>})
  * and {@code GET /api/admin/live} (resource {@code admin-live}). The token must be for the very resource
  * requested; the caller then counts as the token's user, with its roles, exactly as with the bearer JWT.
  * A forged, expired or foreign token is a 401 problem. Other routes never read the parameter.
@@ -32,6 +33,8 @@ import org.springframework.web.server.ServerWebExchange;
 final class StreamTokenAuthentication {
 
 	private static final Pattern ORDER_EVENTS = Pattern.compile("/api/orders/(\\d{1,19})/events");
+
+	private static final Pattern TICKET_EVENTS = Pattern.compile("/api/waiting-room/(\\d{1,19})/tickets/(\\d{1,19})/events");
 
 	private StreamTokenAuthentication() {
 	}
@@ -41,6 +44,10 @@ final class StreamTokenAuthentication {
 		Matcher order = ORDER_EVENTS.matcher(path);
 		if (order.matches()) {
 			return StreamTokens.orderResource(Long.parseLong(order.group(1)));
+		}
+		Matcher ticket = TICKET_EVENTS.matcher(path);
+		if (ticket.matches()) {
+			return StreamTokens.ticketResource(Long.parseLong(ticket.group(1)), Long.parseLong(ticket.group(2)));
 		}
 		return "/api/admin/live".equals(path) ? StreamTokens.ADMIN_LIVE : null;
 	}

@@ -124,6 +124,14 @@ public class StreamTokens {
 	}
 
 	/**
+	 * The resource of ticket {@code ticketId}'s stream in waiting room {@code roomId}, {@code GET
+	 * /api/waiting-room/{roomId}/tickets/{ticketId}/events}.
+	 */
+	public static String ticketResource(long roomId, long ticketId) {
+		return "room-ticket:" + roomId + ":" + ticketId;
+	}
+
+	/**
 	 * A token that opens the stream of {@code resource} for {@code userId}, with {@code roles} (e.g. ADMIN
 	 * for the operators' stream).
 	 */

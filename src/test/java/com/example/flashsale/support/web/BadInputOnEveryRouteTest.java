@@ -66,7 +66,9 @@ class BadInputOnEveryRouteTest extends IntegrationTest {
 			"POST /api/admin/products", "{\"name\":\"Generated\",\"price\":1000,\"stock\":5}",
 			"PATCH /api/admin/products/{productId}", "{\"name\":\"Generated\",\"price\":1000,\"stock\":50,\"status\":\"ACTIVE\"}",
 			"POST /api/admin/users", "{\"name\":\"Generated\"}", "POST /api/balance/charge", "{\"amount\":1000}",
-			"POST /api/orders", "{\"items\":[{\"productId\":P,\"quantity\":1}]}");
+			"POST /api/orders", "{\"items\":[{\"productId\":P,\"quantity\":1}]}",
+			// a room on a coupon id no event has: it protects nothing the other routes use
+			"POST /api/admin/waiting-rooms", "{\"targetType\":\"COUPON\",\"targetId\":%s,\"admissionsPerSecond\":50}");
 
 	/** Path ids that are not a positive id in canonical form, percent-encoded as sent. */
 	private static final List<String> BAD_IDS = List.of("0", "-1", "+1", "01", "0001", "%D9%A1", "%EF%BC%91", "1.5", "1e3",
@@ -402,6 +404,8 @@ class BadInputOnEveryRouteTest extends IntegrationTest {
 				this.coupon));
 		Map<String, String> keys = new TreeMap<>();
 		this.redis.scan(ScanOptions.scanOptions().match("*{" + this.user + "}*").count(1000).build())
+			// a waiting room whose id happens to equal the user's: its line moves on its own
+			.filter((key) -> !key.startsWith("room:{"))
 			.concatWith(Stream.of("stock:{catalog}:" + this.product, "product:" + this.product, "coupon:{" + this.coupon + "}:state",
 					"coupon:{" + this.coupon + "}:issued", "products:all")
 				.collect(java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(),
@@ -522,7 +526,8 @@ class BadInputOnEveryRouteTest extends IntegrationTest {
 		String path(Map<String, String> values) {
 			String path = this.template;
 			for (String name : parameters("path")) {
-				path = path.replace("{" + name + "}", values.getOrDefault(name, "{" + name + "}"));
+				// a route with two path variables: the one not under test takes a valid id
+				path = path.replace("{" + name + "}", values.getOrDefault(name, "1"));
 			}
 			return path;
 		}
@@ -532,7 +537,8 @@ class BadInputOnEveryRouteTest extends IntegrationTest {
 			if (body == null) {
 				fail(key() + " takes a body: add a valid one to BODIES");
 			}
-			return body.replace("P", Long.toString(test.product)).replace("%s", Long.toString(unique.incrementAndGet()));
+			// P stands for the fixture product where a value is expected (not inside a word such as COUPON)
+			return body.replaceAll(":P(?=[,}\\]])", ":" + test.product).replace("%s", Long.toString(unique.incrementAndGet()));
 		}
 
 		/** The valid request of this operation. */
