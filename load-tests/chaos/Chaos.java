@@ -627,7 +627,9 @@ public class Chaos {
 				this.server5xx.incrementAndGet();
 				example(r, "5xx");
 			}
-			if (r.status() == 503 && r.retryAfter() == null) {
+			// a recorded failed order (its body names the FAILED order) is the key's final answer, replayed as it
+			// was and without Retry-After by design (docs/api.md, orders: 503): only a retryable 503 must say when to retry
+			if (r.status() == 503 && r.retryAfter() == null && !r.body().contains("\"orderId\"")) {
 				this.noRetryAfter.incrementAndGet();
 				example(r, "503 without Retry-After");
 			}
