@@ -65,6 +65,9 @@ class WarmUp implements ApplicationRunner {
 
 	private final ApplicationContext context;
 
+	/** The answers of the last warm-up by status code (or error name), for the logs and tests. */
+	private volatile Map<String, Long> answers = Map.of();
+
 	WarmUp(WarmUpProperties properties, ObjectProvider<WarmUpFixture> fixtures, TokenIssuer tokens,
 			Environment environment, ApplicationContext context) {
 		this.properties = properties;
@@ -153,8 +156,14 @@ class WarmUp implements ApplicationRunner {
 		}
 		Map<String, Long> counted = new TreeMap<>();
 		statuses.forEach((status, count) -> counted.put(status, count.sum()));
+		this.answers = Map.copyOf(counted);
 		logger.info("Warm-up sent " + next.get() + " requests in " + this.properties.duration().toMillis()
 				+ " ms to " + calls.size() + " routes; answers " + counted);
+	}
+
+	/** The answers of the last warm-up: how many of each status code (or error name); empty before one. */
+	Map<String, Long> answers() {
+		return this.answers;
 	}
 
 	/** Sends one call as the worker's user; emits its status code (or the error's name). */
