@@ -25,6 +25,7 @@ import reactor.netty.resources.ConnectionProvider;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationContext;
@@ -37,15 +38,16 @@ import org.springframework.stereotype.Component;
 import com.example.flashsale.support.security.TokenIssuer;
 
 /**
- * The startup warm-up (docs/operations.md "Cold start", docs/adr/0021): once the web server listens and
- * before the service reports ready, sends the requests of every {@link WarmUpFixture} to its own routes over
- * loopback for {@code app.warmup.duration}, {@code app.warmup.concurrency} at a time, as the synthetic user
- * of {@link WarmUpIdentity}, so the JIT has compiled the hot paths (Netty, security and JWT, routing, JSON,
- * validation, the Lua scripts, the R2DBC statements, the coupon and order pipelines) before the first
- * real request. Runs as the last {@link ApplicationRunner}: Spring Boot publishes readiness
- * ACCEPTING_TRAFFIC only after the runners, so {@code /actuator/health/readiness} stays OUT_OF_SERVICE
- * meanwhile while liveness is UP. Every failure is logged and the service becomes ready anyway (only
- * slower on its first requests); the fixtures' clean-up runs whatever happened.
+ * The startup warm-up (docs/operations.md "Cold start", docs/adr/0021-warm-before-ready.md): once the web
+ * server listens and before the service reports ready, sends the requests of every {@link WarmUpFixture} to
+ * its own routes over loopback for {@code app.warmup.duration}, {@code app.warmup.concurrency} at a time,
+ * each worker as one synthetic user of {@link WarmUpIdentity}, so the JIT has compiled the hot paths (Netty,
+ * security and JWT, routing, JSON, validation, the Lua scripts, the R2DBC statements, the coupon and order
+ * pipelines) before the first real request. Runs as the last {@link ApplicationRunner}: Spring Boot
+ * publishes readiness ACCEPTING_TRAFFIC only after the runners, so {@code /actuator/health/readiness} stays
+ * OUT_OF_SERVICE meanwhile while liveness is UP. Every failure is logged and the service becomes ready
+ * anyway (only slower on its first requests); the fixtures' clean-up runs whatever happened. With
+ * {@code app.warmup.exit} the process exits afterwards (a training run of the AOT cache).
  */
 @Component
 @Order(Ordered.LOWEST_PRECEDENCE)
@@ -106,6 +108,10 @@ class WarmUp implements ApplicationRunner {
 			}
 		}
 		logger.info("Warm-up done in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+		if (this.properties.exit()) {
+			logger.info("Exiting after the warm-up (app.warmup.exit=true: a training run)");
+			System.exit(SpringApplication.exit(this.context));
+		}
 	}
 
 	private void drive(int port, List<WarmUpCall> calls, Queue<WarmUpCall.SentKey> sentKeys) {

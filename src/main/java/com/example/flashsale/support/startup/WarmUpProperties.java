@@ -12,10 +12,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param duration how long the requests are sent
  * @param concurrency requests in flight at once
  * @param timeout the most one request may take
+ * @param exit whether the process exits once the warm-up is done: the training run of an AOT cache with
+ * the warm-up's method profiles ({@code bin/flashsale --train-live})
  */
 @ConfigurationProperties("app.warmup")
 public record WarmUpProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10s") Duration duration,
-		@DefaultValue("32") int concurrency, @DefaultValue("5s") Duration timeout) {
+		@DefaultValue("32") int concurrency, @DefaultValue("5s") Duration timeout, @DefaultValue("false") boolean exit) {
 
 	/**
 	 * @throws IllegalArgumentException when concurrency is below 1 or a duration is negative

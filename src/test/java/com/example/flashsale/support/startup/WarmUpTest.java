@@ -38,7 +38,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @DirtiesContext
 @Import(WarmUpTest.ProbeConfig.class)
-@TestPropertySource(properties = { "app.warmup.enabled=true", "app.warmup.duration=2s", "app.warmup.concurrency=4" })
+// more workers than warm-up routes, so each route is called in the first round, and a timeout no slow
+// machine reaches, so every request is answered before the clean-up
+@TestPropertySource(properties = { "app.warmup.enabled=true", "app.warmup.duration=3s", "app.warmup.concurrency=8",
+		"app.warmup.timeout=60s" })
 class WarmUpTest extends IntegrationTest {
 
 	/** Tables the warm-up could touch, compared row for row (CHECKSUM TABLE) before and after it. */
