@@ -1,6 +1,7 @@
 package com.example.flashsale.support.startup;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,9 +90,19 @@ class WarmUpTest extends IntegrationTest {
 			.map((row) -> row.get("n", Long.class))
 			.one()
 			.block()).isZero();
-		assertThat(this.redis.scan(ScanOptions.scanOptions().match("*922337203685477*").count(1000).build())
-			.collectList()
-			.block()).isEmpty();
+		// the warm-up's idempotency records, its 8 users' locks, the synthetic event's state, the unknown
+		// product's cache entry (other tests use ids near Long.MAX_VALUE too: only the warm-up's are looked for)
+		List<String> patterns = new ArrayList<>(List.of("*:" + WarmUpCall.KEY_PREFIX + "*",
+				"coupon:{" + WarmUpIdentity.COUPON_ID + "}*", "*product:" + WarmUpIdentity.PRODUCT_ID,
+				"*product:" + WarmUpIdentity.PRODUCT_ID + "}*"));
+		for (int worker = 0; worker < 8; worker++) {
+			patterns.add("*{" + (WarmUpIdentity.FIRST_USER_ID + worker) + "}*");
+		}
+		for (String pattern : patterns) {
+			assertThat(this.redis.scan(ScanOptions.scanOptions().match(pattern).count(1000).build()).collectList().block())
+				.as(pattern)
+				.isEmpty();
+		}
 
 		// nothing in the business metrics
 		assertThat(this.meters.find("coupon.issue.requests").tag("coupon", Long.toString(WarmUpIdentity.COUPON_ID))
