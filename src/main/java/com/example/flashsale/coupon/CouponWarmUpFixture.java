@@ -9,6 +9,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.http.HttpMethod;
 import org.springframework.stereotype.Component;
 
 import com.example.flashsale.support.startup.WarmUpCall;
@@ -48,7 +49,7 @@ class CouponWarmUpFixture implements WarmUpFixture {
 
 	@Override
 	public List<WarmUpCall> calls() {
-		return List.of(new WarmUpCall(org.springframework.http.HttpMethod.POST,
+		return List.of(new WarmUpCall(HttpMethod.POST,
 				"/api/coupons/" + WarmUpIdentity.COUPON_ID + "/issue", null, false));
 	}
 
