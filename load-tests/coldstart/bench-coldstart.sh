@@ -118,8 +118,17 @@ print(json.dumps({"code": code, "name": "cold-start bench " + code, "discountAmo
                   "startsAt": iso(now - timedelta(minutes=1)), "endsAt": iso(now + timedelta(hours=1)), "validDays": 7}))
 PY
 )"
-  curl -fsS --max-time 30 -X POST "$BASE/api/admin/coupons" -H "Authorization: Bearer $ADMIN_TOKEN" \
-    -H 'Content-Type: application/json' -d "$body" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+  local attempt response
+  for attempt in 1 2 3 4 5; do # a cold instance may answer 503 (a backend call over its bound): again
+    if response="$(curl -fsS --max-time 30 -X POST "$BASE/api/admin/coupons" -H "Authorization: Bearer $ADMIN_TOKEN" \
+        -H 'Content-Type: application/json' -d "$body")"; then
+      printf '%s' "$response" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+      return
+    fi
+    log "POST /api/admin/coupons failed (attempt $attempt)"
+    sleep 1
+  done
+  echo "could not create a coupon" >&2; exit 3
 }
 
 # coupon_rush <name>: wrk on the sold-out path of a fresh coupon
