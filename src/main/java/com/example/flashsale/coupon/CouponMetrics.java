@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 
 import com.example.flashsale.support.problem.ProblemException;
+import com.example.flashsale.support.startup.WarmUpIdentity;
 
 /**
  * The coupon feature's meters (docs/operations.md "Metrics"): {@code coupon.issue.requests} counts each
@@ -43,11 +44,17 @@ class CouponMetrics {
 
 	/** Counts a claim of {@code couponId} that was issued. */
 	void issued(long couponId) {
+		if (couponId == WarmUpIdentity.COUPON_ID) {
+			return;
+		}
 		outcome(Long.toString(couponId), "issued");
 	}
 
 	/** Counts a claim of {@code couponId} that failed with {@code error}. */
 	void refused(long couponId, Throwable error) {
+		if (couponId == WarmUpIdentity.COUPON_ID) {
+			return; // the startup warm-up's synthetic event (CouponWarmUpFixture) is no business
+		}
 		String outcome = "unavailable";
 		if (error instanceof ProblemException problem) {
 			outcome = switch (problem.code()) {

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -23,6 +24,7 @@ import com.example.flashsale.order.OrderResult.Refused;
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
 import com.example.flashsale.support.reactor.RunToCompletion;
+import com.example.flashsale.support.startup.WarmUpIdentity;
 
 /**
  * Places orders idempotently (docs/flows.md "Order and payment", steps 1-2): the {@code Idempotency-Key}
@@ -60,6 +62,9 @@ class OrderPlacement {
 
 	private final OrderMetrics metrics;
 
+	/** Meters of the startup warm-up's synthetic users ({@link WarmUpIdentity}), in a registry nobody reads. */
+	private final OrderMetrics warmUpMetrics;
+
 	private final Clock clock;
 
 	OrderPlacement(OrderIdempotency idempotency, UserLock userLock, OrderSaga saga, OrderCompensation compensation,
@@ -74,6 +79,7 @@ class OrderPlacement {
 		this.refusals = refusals;
 		this.properties = properties;
 		this.metrics = metrics;
+		this.warmUpMetrics = new OrderMetrics(new SimpleMeterRegistry());
 		this.clock = clock;
 	}
 
@@ -88,8 +94,8 @@ class OrderPlacement {
 			long started = System.nanoTime();
 			return RunToCompletion.of(() -> this.idempotency.claim(userId, idempotencyKey, request.requestHash())
 				.flatMap((claim) -> answer(userId, idempotencyKey, request, claim)))
-				.doOnError(this.metrics::rejected)
-				.doFinally((signal) -> this.metrics.placement(System.nanoTime() - started));
+				.doOnError(metrics(userId)::rejected)
+				.doFinally((signal) -> metrics(userId).placement(System.nanoTime() - started));
 		});
 	}
 
@@ -113,14 +119,14 @@ class OrderPlacement {
 		if (!finished.requestHash().equals(request.requestHash())) {
 			return Mono.error(OrderAnswers.reused());
 		}
-		this.metrics.replayed();
+		metrics(userId).replayed();
 		return Mono.just(finished.outcome());
 	}
 
 	/** Runs the saga holding the key's claim and the user's lock; finishing or abandoning the claim releases both. */
 	private Mono<OrderOutcome> runClaimed(long userId, String key, ValidOrder request, Claimed claimed) {
 		return this.saga.run(userId, key, request)
-			.doOnNext(this.metrics::result)
+			.doOnNext(metrics(userId)::result)
 			.map(this.answers::render)
 			// the key already has an order: Redis lost its record
 			.switchIfEmpty(Mono.defer(() -> replayFromDatabase(userId, key, request.requestHash())))
@@ -129,7 +135,7 @@ class OrderPlacement {
 					return Mono.error(problem);
 				}
 				Refused refused = new Refused(problem, null);
-				this.metrics.result(refused);
+				metrics(userId).result(refused);
 				// kept in MySQL before it leaves: a replay after Redis lost the record must answer it again
 				return this.refusals.remember(userId, key, request.requestHash(), this.answers.render(refused));
 			})
@@ -155,7 +161,7 @@ class OrderPlacement {
 			.filter((order) -> order.responseStatus() != null && order.requestHash().equals(requestHash))
 			.map((order) -> new OrderOutcome(order.responseStatus(), order.responseBody().getBytes(StandardCharsets.UTF_8)))
 			.switchIfEmpty(Mono.defer(() -> this.refusals.find(userId, key, requestHash)))
-			.doOnNext((replayed) -> this.metrics.replayed());
+			.doOnNext((replayed) -> metrics(userId).replayed());
 	}
 
 	/** Redis lost the idempotency record but the database has the key's order: answer from the order. */
@@ -167,18 +173,22 @@ class OrderPlacement {
 					return Mono.error(OrderAnswers.reused());
 				}
 				if (order.responseStatus() != null) {
-					this.metrics.replayed();
+					metrics(userId).replayed();
 					return Mono.just(new OrderOutcome(order.responseStatus(),
 							order.responseBody().getBytes(StandardCharsets.UTF_8)));
 				}
 				if (order.createdAt().isAfter(now.minus(this.properties.inFlightTtl()))) {
 					return Mono.error(OrderAnswers.inProgress());
 				}
-				return this.compensation.leavePending(order.id()).doOnNext(this.metrics::result).map(this.answers::render);
+				return this.compensation.leavePending(order.id()).doOnNext(metrics(userId)::result).map(this.answers::render);
 			})
 			// no order: the key was refused before any order existed
-			.switchIfEmpty(Mono.defer(() -> this.refusals.find(userId, key, requestHash).doOnNext((replayed) -> this.metrics.replayed())))
+			.switchIfEmpty(Mono.defer(() -> this.refusals.find(userId, key, requestHash).doOnNext((replayed) -> metrics(userId).replayed())))
 			.switchIfEmpty(Mono.error(() -> new IllegalStateException("order key " + key + " is taken but not found")));
+	}
+
+	private OrderMetrics metrics(long userId) {
+		return WarmUpIdentity.isUser(userId) ? this.warmUpMetrics : this.metrics;
 	}
 
 }

@@ -101,4 +101,9 @@ public class ProductCatalog {
 			.then();
 	}
 
+	/** Deletes every cache key of {@code productId} (the startup warm-up's synthetic product). */
+	Mono<Void> forget(long productId) {
+		return this.byId.remove(ProductKeys.product(productId));
+	}
+
 }

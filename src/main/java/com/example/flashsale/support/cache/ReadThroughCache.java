@@ -135,6 +135,18 @@ public final class ReadThroughCache<T> {
 		return evict(key, this.settings.hold());
 	}
 
+	/**
+	 * Deletes {@code key}'s entry and every bookkeeping key of it (version, lease, hold) in Redis and
+	 * forgets it in this JVM: for keys that must leave no trace, like the startup warm-up's
+	 * (docs/operations.md "Cold start"). Fails when Redis does.
+	 */
+	public Mono<Void> remove(String key) {
+		return Mono.defer(() -> {
+			this.inFlight.remove(key);
+			return this.redis.delete(key, versionKey(key), leaseKey(key), holdKey(key)).then();
+		});
+	}
+
 	private Mono<Void> evict(String key, Duration hold) {
 		return Mono.defer(() -> {
 			this.inFlight.remove(key);

@@ -1,0 +1,60 @@
+package com.example.flashsale.order;
+
+import java.util.List;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.http.HttpMethod;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+
+import com.example.flashsale.support.startup.WarmUpCall;
+import com.example.flashsale.support.startup.WarmUpFixture;
+import com.example.flashsale.support.startup.WarmUpIdentity;
+
+/**
+ * The order feature's part of the startup warm-up (docs/operations.md "Cold start"): {@code POST /api/orders}
+ * of the synthetic product {@link WarmUpIdentity#PRODUCT_ID}, which does not exist, by the synthetic users:
+ * the Idempotency-Key claim and answer scripts, the user lock, the catalog lookup, the refusal written to
+ * {@code order_refusals} and the replayable answer, with no order, stock, balance, payment or outbox event
+ * touched and nothing counted in the order metrics ({@link OrderPlacement}); and the read of an order that is
+ * not there. Afterwards the synthetic users' refusal rows and idempotency records are deleted.
+ */
+@Component
+class OrderWarmUpFixture implements WarmUpFixture {
+
+	private final DatabaseClient db;
+
+	private final ReactiveStringRedisTemplate redis;
+
+	OrderWarmUpFixture(DatabaseClient db, ReactiveStringRedisTemplate redis) {
+		this.db = db;
+		this.redis = redis;
+	}
+
+	@Override
+	public List<WarmUpCall> calls() {
+		return List.of(
+				new WarmUpCall(HttpMethod.POST, "/api/orders",
+						"{\"items\":[{\"productId\":" + WarmUpIdentity.PRODUCT_ID + ",\"quantity\":1}],\"userCouponId\":null}",
+						true),
+				WarmUpCall.get("/api/orders/" + WarmUpIdentity.PRODUCT_ID));
+	}
+
+	@Override
+	public Mono<Void> cleanUp(List<WarmUpCall.SentKey> sentKeys) {
+		Mono<Long> rows = this.db.sql("DELETE FROM order_refusals WHERE user_id >= ?")
+			.bind(0, WarmUpIdentity.FIRST_USER_ID)
+			.fetch()
+			.rowsUpdated();
+		Mono<Long> keys = Flux.fromIterable(sentKeys)
+			.map((sent) -> OrderKeys.idempotency(sent.userId(), sent.key()))
+			.buffer(500)
+			.concatMap((batch) -> this.redis.delete(batch.toArray(String[]::new)))
+			.reduce(0L, Long::sum);
+		return Mono.when(rows, keys);
+	}
+
+}

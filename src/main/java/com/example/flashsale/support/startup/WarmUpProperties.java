@@ -1,0 +1,31 @@
+package com.example.flashsale.support.startup;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the startup warm-up ({@code app.warmup.*}, docs/operations.md "Cold start").
+ *
+ * @param enabled whether the service drives its hot paths before it reports ready (off in the test suite)
+ * @param duration how long the requests are sent
+ * @param concurrency requests in flight at once
+ * @param timeout the most one request may take
+ * @param exit whether the process exits once the warm-up is done: the training run of an AOT cache with
+ * the warm-up's method profiles ({@code bin/flashsale --train-live})
+ */
+@ConfigurationProperties("app.warmup")
+public record WarmUpProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10s") Duration duration,
+		@DefaultValue("32") int concurrency, @DefaultValue("5s") Duration timeout, @DefaultValue("false") boolean exit) {
+
+	/**
+	 * @throws IllegalArgumentException when concurrency is below 1 or a duration is negative
+	 */
+	public WarmUpProperties {
+		if (concurrency < 1 || duration.isNegative() || timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("app.warmup.concurrency must be at least 1 and the durations positive");
+		}
+	}
+
+}

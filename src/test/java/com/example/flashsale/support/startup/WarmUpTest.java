@@ -1,0 +1,196 @@
+package com.example.flashsale.support.startup;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.LivenessState;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import com.example.flashsale.IntegrationTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The startup warm-up (docs/operations.md "Cold start") in a context of its own with it switched on: it drives
+ * the coupon, order and catalog routes before the service is ready, readiness stays OUT_OF_SERVICE (503)
+ * while liveness is UP until it is over, and it leaves no trace: no business table changed, no row or Redis
+ * key under the reserved ids, nothing counted in the business metrics.
+ */
+@DirtiesContext
+@Import(WarmUpTest.ProbeConfig.class)
+// more workers than warm-up routes, so each route is called in the first round, and a timeout no slow
+// machine reaches, so every request is answered before the clean-up
+@TestPropertySource(properties = { "app.warmup.enabled=true", "app.warmup.duration=3s", "app.warmup.concurrency=8",
+		"app.warmup.timeout=60s" })
+class WarmUpTest extends IntegrationTest {
+
+	/** Tables the warm-up could touch, compared row for row (CHECKSUM TABLE) before and after it. */
+	private static final List<String> UNCHANGED = List.of("users", "balance_transactions", "products", "coupons",
+			"user_coupons", "order_refusals");
+
+	/** Tables a background job of the context may update in place: their row counts are compared. */
+	private static final List<String> SAME_COUNT = List.of("orders", "order_items", "payments", "order_events",
+			"product_sales_stats");
+
+	@Autowired
+	private Probe probe;
+
+	@Autowired
+	private WarmUp warmUp;
+
+	@Autowired
+	private ApplicationAvailability availability;
+
+	@Autowired
+	private DatabaseClient db;
+
+	@Autowired
+	private ReactiveStringRedisTemplate redis;
+
+	@Autowired
+	private MeterRegistry meters;
+
+	@Test
+	void readyOnlyAfterTheWarmUpWhichDrivesTheHotPathsAndChangesNoUserData() {
+		// it ran the real routes: sold-out coupon (410), order refusal and unknown ids (404), the catalog (200)
+		assertThat(this.warmUp.answers()).containsKeys("410", "404", "200");
+		// while it ran (at its clean-up): alive, not ready; now ready
+		assertThat(this.probe.readinessDuringWarmUp).isEqualTo(503);
+		assertThat(this.probe.livenessDuringWarmUp).isEqualTo(200);
+		assertThat(this.probe.stateDuringWarmUp).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+		assertThat(this.availability.getReadinessState()).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
+		assertThat(this.availability.getLivenessState()).isEqualTo(LivenessState.CORRECT);
+		this.client.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+
+		// no user data changed, nothing left under the reserved ids
+		assertThat(snapshot(this.db)).isEqualTo(this.probe.before);
+		assertThat(this.db.sql("SELECT COUNT(*) AS n FROM order_refusals WHERE user_id >= ?")
+			.bind(0, WarmUpIdentity.FIRST_USER_ID)
+			.map((row) -> row.get("n", Long.class))
+			.one()
+			.block()).isZero();
+		// the warm-up's idempotency records, its 8 users' locks, the synthetic event's state, the unknown
+		// product's cache entry (other tests use ids near Long.MAX_VALUE too: only the warm-up's are looked for)
+		List<String> patterns = new ArrayList<>(List.of("*:" + WarmUpCall.KEY_PREFIX + "*",
+				"coupon:{" + WarmUpIdentity.COUPON_ID + "}*", "*product:" + WarmUpIdentity.PRODUCT_ID,
+				"*product:" + WarmUpIdentity.PRODUCT_ID + "}*"));
+		for (int worker = 0; worker < 8; worker++) {
+			patterns.add("*{" + (WarmUpIdentity.FIRST_USER_ID + worker) + "}*");
+		}
+		for (String pattern : patterns) {
+			assertThat(this.redis.scan(ScanOptions.scanOptions().match(pattern).count(1000).build()).collectList().block())
+				.as(pattern)
+				.isEmpty();
+		}
+
+		// nothing in the business metrics
+		assertThat(this.meters.find("coupon.issue.requests").tag("coupon", Long.toString(WarmUpIdentity.COUPON_ID))
+			.counters()).isEmpty();
+		assertThat(this.meters.find("orders.placed").counters()).isEmpty();
+	}
+
+	/** Per table: its checksum or row count. */
+	static Map<String, Object> snapshot(DatabaseClient db) {
+		Map<String, Object> snapshot = new LinkedHashMap<>();
+		for (String table : UNCHANGED) {
+			snapshot.put(table, db.sql("CHECKSUM TABLE " + table).map((row) -> String.valueOf(row.get(1))).one()
+				.block(Duration.ofSeconds(30)));
+		}
+		for (String table : SAME_COUNT) {
+			snapshot.put(table, db.sql("SELECT COUNT(*) AS n FROM " + table).map((row) -> row.get("n", Long.class)).one()
+				.block(Duration.ofSeconds(30)));
+		}
+		return snapshot;
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class ProbeConfig {
+
+		@Bean
+		Probe warmUpProbe(DatabaseClient db, Environment environment, ApplicationAvailability availability) {
+			return new Probe(db, environment, availability);
+		}
+
+	}
+
+	/**
+	 * A fixture that takes the snapshot before any fixture prepares anything (first in order; its
+	 * {@code prepare()} works when called, the others' when subscribed) and, at the clean-up, asks the
+	 * service for its readiness and liveness over HTTP.
+	 */
+	@Order(Ordered.HIGHEST_PRECEDENCE)
+	static class Probe implements WarmUpFixture {
+
+		private final DatabaseClient db;
+
+		private final Environment environment;
+
+		private final ApplicationAvailability availability;
+
+		volatile Map<String, Object> before;
+
+		volatile int readinessDuringWarmUp;
+
+		volatile int livenessDuringWarmUp;
+
+		volatile ReadinessState stateDuringWarmUp;
+
+		Probe(DatabaseClient db, Environment environment, ApplicationAvailability availability) {
+			this.db = db;
+			this.environment = environment;
+			this.availability = availability;
+		}
+
+		@Override
+		public Mono<Void> prepare() {
+			this.before = snapshot(this.db);
+			return Mono.empty();
+		}
+
+		@Override
+		public List<WarmUpCall> calls() {
+			return List.of();
+		}
+
+		@Override
+		public Mono<Void> cleanUp(List<WarmUpCall.SentKey> sentKeys) {
+			WebClient web = WebClient.create("http://127.0.0.1:" + this.environment.getProperty("local.server.port"));
+			return Mono.defer(() -> {
+				this.stateDuringWarmUp = this.availability.getReadinessState();
+				return status(web, "/actuator/health/readiness");
+			})
+				.doOnNext((status) -> this.readinessDuringWarmUp = status)
+				.then(status(web, "/actuator/health/liveness"))
+				.doOnNext((status) -> this.livenessDuringWarmUp = status)
+				.then();
+		}
+
+		private static Mono<Integer> status(WebClient web, String path) {
+			return web.get().uri(path).exchangeToMono((response) -> response.releaseBody()
+				.thenReturn(response.statusCode().value()));
+		}
+
+	}
+
+}
