@@ -11,7 +11,7 @@
 #
 # Settings (environment): LB_DB (flashsale_b6, dropped and created), LB_REDIS_PORT (6406, its own
 # redis-server, started if absent and flushed), LB_PORTS ("19601 19602 19603"), LB_PORT (19680),
-# LB_STATS_PORT (19681), LB_COUPON_RATE (100 requests/s), LB_ORDER_RATE (40 orders/s), LB_BUYERS (32),
+# LB_STATS_PORT (19681), LB_COUPON_RATE (40 requests/s), LB_ORDER_RATE (15 orders/s), LB_DRAIN_DELAY (5s), LB_POOL (10 connections per instance), LB_BUYERS (32),
 # LB_SETTLE (10 s of rush before the first restart and after the last), LB_JAVA (a Java 21+ for the client:
 # temurin-25 if present, else java). Bounded: each instance 240 s to start, 60 s to stop; the client stops
 # when the restarts are over (at most 900 s). Output in target/lb-rolling-<time>/. Exit 0 all checks
@@ -24,8 +24,10 @@ REDIS_PORT="${LB_REDIS_PORT:-6406}"
 read -r -a PORTS <<< "${LB_PORTS:-19601 19602 19603}"
 LB_PORT="${LB_PORT:-19680}"
 STATS_PORT="${LB_STATS_PORT:-19681}"
-COUPON_RATE="${LB_COUPON_RATE:-100}"
-ORDER_RATE="${LB_ORDER_RATE:-40}"
+COUPON_RATE="${LB_COUPON_RATE:-40}"
+ORDER_RATE="${LB_ORDER_RATE:-15}"
+DRAIN="${LB_DRAIN_DELAY:-5s}"
+POOL="${LB_POOL:-10}" # database connections per instance: three instances share the server's max_connections
 BUYERS="${LB_BUYERS:-32}"
 SETTLE="${LB_SETTLE:-10}"
 CLOSED_PORT=19699 # the data platform's address: nothing listens, so delivery fails and streams wait delivery-wait
@@ -80,7 +82,8 @@ start_instance() { # start_instance <n>: starts instance n (1-based) in the back
   local n="$1" port="${PORTS[$(( $1 - 1 ))]}"
   DB_NAME="$DB" REDIS_PORT="$REDIS_PORT" java -Xmx512m -jar "$JAR" --spring.profiles.active=local \
     --server.port="$port" --app.data-platform.base-url="http://127.0.0.1:${CLOSED_PORT}" \
-    --app.orders.stream.delivery-wait=10s --app.shutdown.drain-delay=2s --spring.data.redis.timeout=10s \
+    --app.orders.stream.delivery-wait=10s --app.shutdown.drain-delay="$DRAIN" --spring.data.redis.timeout=10s \
+    --spring.r2dbc.pool.initial-size=4 --spring.r2dbc.pool.max-size="$POOL" \
     >> "$OUT/instance-$n.log" 2>&1 &
   PIDS[$(( n - 1 ))]=$!
 }
@@ -135,6 +138,10 @@ defaults
     timeout server 120s
     timeout http-keep-alive 60s
     timeout queue 10s
+    # a readiness answer may take a while on a loaded box; two failed checks take an instance out
+    timeout check 2s
+    # when no instance can take a request, the balancer answers like the service: 503, Retry-After, problem JSON
+    errorfile 503 ${OUT}/503.http
     # a refused connection (an instance stopping or started late) and an empty response (a kept-alive
     # connection the instance closed as the request left) are tried again, each time on another instance;
     # so is a 503 (the service guarantees nothing was done: a stopping instance's new stream, a backend outage)
@@ -152,7 +159,7 @@ backend flashsale
     balance roundrobin
     option httpchk GET /actuator/health/readiness
     http-check expect status 200
-    default-server inter 500ms fastinter 500ms downinter 500ms fall 1 rise 2
+    default-server inter 500ms fastinter 500ms downinter 500ms fall 2 rise 2
     server app1 127.0.0.1:${PORTS[0]} check
     server app2 127.0.0.1:${PORTS[1]} check
     server app3 127.0.0.1:${PORTS[2]} check
@@ -163,6 +170,9 @@ frontend stats
     stats uri /stats
     stats refresh 1s
 EOF
+BODY_503='{"type":"about:blank","title":"Service Unavailable","status":503,"code":"NO_INSTANCE","detail":"No instance can take the request now; retry after Retry-After."}'
+printf 'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nContent-Length: %d\r\nRetry-After: 1\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n%s' \
+  "${#BODY_503}" "$BODY_503" > "$OUT/503.http"
 haproxy -c -q -f "$OUT/haproxy.cfg" || die "haproxy rejected $OUT/haproxy.cfg"
 haproxy -db -f "$OUT/haproxy.cfg" > "$OUT/haproxy.log" 2>&1 &
 HAPROXY_PID=$!

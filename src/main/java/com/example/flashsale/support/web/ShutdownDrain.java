@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
  * <li>ends its open server-sent event streams ({@link StreamLimits#drain()}), so their clients reconnect,
  * through the balancer, to another instance and resume with {@code Last-Event-ID}; a stream asked for
  * from now on is refused with 503 {@code SERVICE_UNAVAILABLE} and {@code Retry-After};</li>
- * <li>keeps serving every other request for {@code app.shutdown.drain-delay} (2 s), while the balancer
+ * <li>keeps serving every other request for {@code app.shutdown.drain-delay} (3 s), while the balancer
  * notices.</li>
  * </ol>
  * Then Spring Boot's graceful shutdown closes the listening socket (a balancer's new connection is refused
