@@ -14,7 +14,7 @@
 # LB_STATS_PORT (19681), LB_COUPON_RATE (40 requests/s), LB_ORDER_RATE (15 orders/s), LB_DRAIN_DELAY (5s), LB_POOL (10 connections per instance), LB_BUYERS (32),
 # LB_SETTLE (10 s of rush before the first restart and after the last), LB_JAVA (a Java 21+ for the client:
 # temurin-25 if present, else java). Bounded: each instance 240 s to start, 60 s to stop; the client stops
-# when the restarts are over (at most 900 s). Output in target/lb-rolling-<time>/. Exit 0 all checks
+# when the restarts are over (at most 2,400 s). Output in target/lb-rolling-<time>/. Exit 0 all checks
 # passed, 1 a breach, 2 a prerequisite missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -193,7 +193,7 @@ log "$BUYERS buyers charged $CHARGE KRW each; product $PRODUCT, price $PRICE, st
 # ---- the rush, and the rolling restart under it
 rm -f "$OUT/stop"
 "$CLIENT_JAVA" -Djdk.httpclient.keepalive.timeout=20 load-tests/lb/LbRush.java base="$BASE" secret="$SECRET" \
-  stopFile="$OUT/stop" maxSeconds=900 couponRate="$COUPON_RATE" orderRate="$ORDER_RATE" productId="$PRODUCT" \
+  stopFile="$OUT/stop" maxSeconds=2400 couponRate="$COUPON_RATE" orderRate="$ORDER_RATE" productId="$PRODUCT" \
   buyers="$OUT/buyers.txt" out="$OUT/rush.txt" > "$OUT/client.log" 2>&1 &
 CLIENT_PID=$!
 sleep "$SETTLE"
