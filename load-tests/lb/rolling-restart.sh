@@ -128,9 +128,12 @@ wait_ready 3
 cat > "$OUT/haproxy.cfg" <<EOF
 global
     maxconn 4096
+    # one line per request in haproxy.log (status, timers, retries, the server that answered)
+    log stdout format raw local0
 
 defaults
     mode http
+    log global
     option httplog
     timeout connect 2s
     timeout client 120s
