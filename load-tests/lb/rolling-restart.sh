@@ -10,7 +10,7 @@
 #   load-tests/lb/rolling-restart.sh            # takes target/flashsale-*.jar (./mvnw -B package first)
 #
 # Settings (environment): LB_DB (flashsale_b6, dropped and created), LB_REDIS_PORT (6406, its own
-# redis-server, started if absent and flushed), LB_PORTS ("19601 19602 19603"), LB_PORT (19680),
+# redis-server, started if absent; LB_REDIS_DB, 1, flushed), LB_PORTS ("19601 19602 19603"), LB_PORT (19680),
 # LB_STATS_PORT (19681), LB_COUPON_RATE (40 requests/s), LB_ORDER_RATE (15 orders/s), LB_DRAIN_DELAY (5s), LB_POOL (10 connections per instance), LB_BUYERS (32),
 # LB_SETTLE (10 s of rush before the first restart and after the last), LB_JAVA (a Java 21+ for the client:
 # temurin-25 if present, else java). Bounded: each instance 240 s to start, 60 s to stop; the client stops
@@ -21,6 +21,7 @@ cd "$(dirname "$0")/../.."
 
 DB="${LB_DB:-flashsale_b6}"
 REDIS_PORT="${LB_REDIS_PORT:-6406}"
+REDIS_DB="${LB_REDIS_DB:-1}" # not 0: the run's keys stay for inspection and must not meet a test suite using db 0
 read -r -a PORTS <<< "${LB_PORTS:-19601 19602 19603}"
 LB_PORT="${LB_PORT:-19680}"
 STATS_PORT="${LB_STATS_PORT:-19681}"
@@ -73,7 +74,7 @@ if ! redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
   redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --dir /tmp >/dev/null
   sleep 1
 fi
-redis-cli -p "$REDIS_PORT" flushdb >/dev/null
+redis-cli -p "$REDIS_PORT" -n "$REDIS_DB" flushdb >/dev/null
 mariadb --protocol=tcp -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS \`$DB\`; CREATE DATABASE \`$DB\`"
 log "database $DB and Redis :$REDIS_PORT empty; jar $JAR; load: $(uptime | sed 's/.*load average/load average/')"
 
@@ -82,7 +83,7 @@ start_instance() { # start_instance <n>: starts instance n (1-based) in the back
   local n="$1" port="${PORTS[$(( $1 - 1 ))]}"
   DB_NAME="$DB" REDIS_PORT="$REDIS_PORT" java -Xmx512m -jar "$JAR" --spring.profiles.active=local \
     --server.port="$port" --app.data-platform.base-url="http://127.0.0.1:${CLOSED_PORT}" \
-    --app.orders.stream.delivery-wait=10s --app.shutdown.drain-delay="$DRAIN" --spring.data.redis.timeout=10s \
+    --app.orders.stream.delivery-wait=10s --app.shutdown.drain-delay="$DRAIN" --spring.data.redis.timeout=10s --spring.data.redis.database="$REDIS_DB" \
     --spring.r2dbc.pool.initial-size=4 --spring.r2dbc.pool.max-size="$POOL" \
     >> "$OUT/instance-$n.log" 2>&1 &
   PIDS[$(( n - 1 ))]=$!
@@ -251,7 +252,7 @@ check "no 5xx but 503 with Retry-After, no other breach ($BREACHES)" "$(( BREACH
 sleep 2 # the last issues' group commit
 # one query for MySQL, one pipeline for Redis (each event's holders hash), compared in one pass
 SQL "SELECT c.id, c.issued_count, c.total_quantity, COUNT(u.id) FROM coupons c LEFT JOIN user_coupons u ON u.coupon_id = c.id WHERE c.code LIKE 'LB-%' GROUP BY c.id" > "$OUT/coupons-mysql.txt"
-awk '$1 == "coupon" && $2 != "-1" { print "HLEN coupon:{" $2 "}:holders" }' "$OUT/rush.txt" | redis-cli -p "$REDIS_PORT" > "$OUT/coupons-redis.txt"
+awk '$1 == "coupon" && $2 != "-1" { print "HLEN coupon:{" $2 "}:holders" }' "$OUT/rush.txt" | redis-cli -p "$REDIS_PORT" -n "$REDIS_DB" > "$OUT/coupons-redis.txt"
 read -r COUPON_EVENTS COUPON_FULL COUPON_ISSUED COUPON_BAD <<< "$(python3 - "$OUT/rush.txt" "$OUT/coupons-mysql.txt" "$OUT/coupons-redis.txt" <<'PY'
 import sys
 rush = [l.split() for l in open(sys.argv[1]) if l.startswith("coupon ") and l.split()[1] != "-1"]
