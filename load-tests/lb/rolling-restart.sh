@@ -10,7 +10,7 @@
 #   load-tests/lb/rolling-restart.sh            # takes target/flashsale-*.jar (./mvnw -B package first)
 #
 # Settings (environment): LB_DB (flashsale_b6, dropped and created), LB_REDIS_PORT (6406, its own
-# redis-server, started if absent; LB_REDIS_DB, 1, flushed), LB_PORTS ("19601 19602 19603"), LB_PORT (19680),
+# redis-server, started if absent; LB_REDIS_DB, 2, flushed), LB_PORTS ("19601 19602 19603"), LB_PORT (19680),
 # LB_STATS_PORT (19681), LB_COUPON_RATE (40 requests/s), LB_ORDER_RATE (15 orders/s), LB_DRAIN_DELAY (5s), LB_POOL (10 connections per instance), LB_BUYERS (32),
 # LB_SETTLE (10 s of rush before the first restart and after the last), LB_JAVA (a Java 21+ for the client:
 # temurin-25 if present, else java). Bounded: each instance 240 s to start, 60 s to stop; the client stops
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/../.."
 
 DB="${LB_DB:-flashsale_b6}"
 REDIS_PORT="${LB_REDIS_PORT:-6406}"
-REDIS_DB="${LB_REDIS_DB:-1}" # not 0: the run's keys stay for inspection and must not meet a test suite using db 0
+REDIS_DB="${LB_REDIS_DB:-2}" # not 0 (spring-boot:run) nor 1 (the test suite): the run's keys stay for inspection
 read -r -a PORTS <<< "${LB_PORTS:-19601 19602 19603}"
 LB_PORT="${LB_PORT:-19680}"
 STATS_PORT="${LB_STATS_PORT:-19681}"
