@@ -229,4 +229,13 @@ public class OrderStatusEvents implements SmartLifecycle {
 		return current != null && !current.isDisposed();
 	}
 
+	/**
+	 * Just below the latest phase: the subscription stops after the shutdown drain (which ends this
+	 * instance's streams, docs/adr/0027), never while streams still listen.
+	 */
+	@Override
+	public int getPhase() {
+		return Integer.MAX_VALUE - 1;
+	}
+
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
 
 import org.springframework.stereotype.Component;
 
@@ -18,6 +19,10 @@ import com.example.flashsale.support.problem.ProblemException;
  * all, over every SSE route (the order status stream, the console's live stream). Counted in this
  * instance's memory: a user may hold that many streams on each instance. Beyond the cap a stream is
  * refused with 429 {@code TOO_MANY_STREAMS} and {@code Retry-After}, before its first byte.
+ *
+ * <p>When the instance stops ({@link #drain()}, docs/adr/0027) every open stream ends, so its client
+ * reconnects elsewhere, and a new one is refused with 503 {@code SERVICE_UNAVAILABLE} and
+ * {@code Retry-After}.
  */
 @Component
 public class StreamLimits {
@@ -27,6 +32,10 @@ public class StreamLimits {
 	private final AtomicInteger open = new AtomicInteger();
 
 	private final Map<Long, AtomicInteger> openPerUser = new ConcurrentHashMap<>();
+
+	private final Sinks.One<Boolean> draining = Sinks.one();
+
+	private final AtomicBoolean stopping = new AtomicBoolean();
 
 	StreamLimits(StreamProperties settings) {
 		this.settings = settings;
@@ -39,7 +48,19 @@ public class StreamLimits {
 	 * is not committed before the first event).
 	 */
 	public <T> Flux<T> limited(long userId, Flux<T> events) {
-		return Flux.using(() -> take(userId), (slot) -> events, Slot::release);
+		return Flux.using(() -> take(userId), (slot) -> events.takeUntilOther(this.draining.asMono()), Slot::release);
+	}
+
+	/**
+	 * Ends every open stream (each completes, as if it had nothing more to say now) and refuses the streams
+	 * asked for from now on: this instance is stopping ({@link ShutdownDrain}).
+	 * @return how many streams were open
+	 */
+	int drain() {
+		this.stopping.set(true);
+		int ended = this.open.get();
+		this.draining.tryEmitValue(Boolean.TRUE);
+		return ended;
 	}
 
 	/** Streams open on this instance now. */
@@ -48,6 +69,9 @@ public class StreamLimits {
 	}
 
 	private Slot take(long userId) {
+		if (this.stopping.get()) {
+			throw new ProblemException(ErrorCode.SERVICE_UNAVAILABLE, "This instance is stopping; open the stream again.");
+		}
 		if (this.open.incrementAndGet() > this.settings.maxPerInstance()) {
 			this.open.decrementAndGet();
 			throw new ProblemException(ErrorCode.TOO_MANY_STREAMS,
