@@ -243,12 +243,16 @@ class OrderStatusStream {
 			return log;
 		}
 
-		/** Whether {@code event} is new to this stream; if so it counts as sent. */
+		/**
+		 * Whether {@code event} is new to this stream; if so it counts as sent. An event at or before
+		 * Last-Event-ID is not sent again, but the client has seen it: it still moves the stream's state, so a
+		 * reconnect after PAID waits for the delivery event (or its wait) and ends like the first stream would.
+		 */
 		boolean advance(StatusEvent event) {
-			if (this.lastId != null && compare(event.id(), this.lastId) <= 0) {
-				return false;
+			boolean fresh = this.lastId == null || compare(event.id(), this.lastId) > 0;
+			if (fresh) {
+				this.lastId = event.id();
 			}
-			this.lastId = event.id();
 			if (event.status().isOrderStatus()) {
 				this.lastStatus = event.status();
 				if (event.status() == OrderProgress.PAID) {
@@ -258,7 +262,7 @@ class OrderStatusStream {
 			else {
 				this.delivered = true;
 			}
-			return true;
+			return fresh;
 		}
 
 		/** True the first time only: whether the event about to be sent is the stream's first. */

@@ -120,6 +120,26 @@ class OrderStatusStreamTest extends IntegrationTest {
 	}
 
 	@Test
+	void aReconnectAfterPaidGetsTheDeliveryAndCompletes() {
+		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
+		String token = userToken(userId);
+		long productId = ProductFixtures.create(this.client, adminToken(), "Resumed", 1_000, 5);
+		Map<String, Object> paid = place(this.client, token, newKey(), body(productId, 1)).expectStatus().isCreated()
+			.expectBody(JSON).returnResult().getResponseBody();
+		long orderId = ((Number) paid.get("orderId")).longValue();
+		List<ServerSentEvent<Map<String, Object>>> first = statusEvents(token, orderId, null).collectList()
+			.block(Duration.ofSeconds(15));
+		assertThat(first).hasSize(2);
+		assertThat(isStatus(first.get(0), orderId, "PAID")).isTrue();
+
+		// a client cut after PAID (a restarted instance behind a load balancer) resumes from PAID's id
+		StepVerifier.create(statusEvents(token, orderId, first.get(0).id()))
+			.expectNextMatches((event) -> isStatus(event, orderId, "DATA_PLATFORM_SENT"))
+			.expectComplete()
+			.verify(Duration.ofSeconds(15));
+	}
+
+	@Test
 	void aPendingOrderStreamsPendingThenTheRecoveryLiveAndAReconnectGetsWhatItMissed() {
 		long userId = OrderFixtures.buyer(this.client, adminToken(), this.db, 10_000);
 		String token = userToken(userId);

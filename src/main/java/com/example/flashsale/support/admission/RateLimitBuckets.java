@@ -6,7 +6,10 @@ import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -29,21 +32,29 @@ class RateLimitBuckets implements DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(RateLimitBuckets.class);
 
-	private final StatefulRedisConnection<byte[], byte[]> connection;
+	private final StatefulConnection<byte[], byte[]> connection;
 
 	private final AsyncProxyManager<byte[]> manager;
 
 	RateLimitBuckets(LettuceConnectionFactory connections) {
-		StatefulRedisConnection<byte[], byte[]> opened = null;
+		StatefulConnection<byte[], byte[]> opened = null;
 		AsyncProxyManager<byte[]> built = null;
+		ExpirationAfterWriteStrategy expiry = ExpirationAfterWriteStrategy
+			.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10));
 		try {
-			RedisClient client = (RedisClient) connections.getNativeClient();
-			opened = client.connect(ByteArrayCodec.INSTANCE);
-			opened.sync().select(connections.getDatabase());
-			built = Bucket4jLettuce.casBasedBuilder(opened)
-				.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
-				.build()
-				.asAsync();
+			if (connections.getNativeClient() instanceof RedisClusterClient cluster) {
+				// a Redis Cluster (docs/operations.md "Redis Cluster"): a bucket is one key, on its own slot
+				StatefulRedisClusterConnection<byte[], byte[]> clustered = cluster.connect(ByteArrayCodec.INSTANCE);
+				opened = clustered;
+				built = Bucket4jLettuce.casBasedBuilder(clustered).expirationAfterWrite(expiry).build().asAsync();
+			}
+			else {
+				RedisClient client = (RedisClient) connections.getNativeClient();
+				StatefulRedisConnection<byte[], byte[]> single = client.connect(ByteArrayCodec.INSTANCE);
+				opened = single;
+				single.sync().select(connections.getDatabase());
+				built = Bucket4jLettuce.casBasedBuilder(single).expirationAfterWrite(expiry).build().asAsync();
+			}
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Rate limits are decided per instance: Redis could not be reached at startup (" + ex + ")");
