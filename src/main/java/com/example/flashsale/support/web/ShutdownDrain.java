@@ -47,14 +47,28 @@ class ShutdownDrain implements SmartLifecycle {
 		this.properties = properties;
 	}
 
+	private volatile boolean stopped;
+
+	/**
+	 * Starts with the context. A start after a {@link #stop()} without a close (Spring's lifecycle stop and
+	 * start: a paused test context, an operator's restart of the context) undoes the drain: streams are
+	 * taken again and the instance says it is ready again. The first start publishes nothing: readiness
+	 * is Spring Boot's (and the warm-up's, docs/operations.md "Cold start") to give.
+	 */
 	@Override
 	public void start() {
+		if (this.stopped) {
+			this.streams.resume();
+			AvailabilityChangeEvent.publish(this.events, this, ReadinessState.ACCEPTING_TRAFFIC);
+			this.stopped = false;
+		}
 		this.running = true;
 	}
 
 	@Override
 	public void stop() {
 		this.running = false;
+		this.stopped = true;
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
 		int ended = this.streams.drain();
 		long delay = this.properties.drainDelay().toMillis();

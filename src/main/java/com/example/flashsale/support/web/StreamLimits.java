@@ -33,7 +33,8 @@ public class StreamLimits {
 
 	private final Map<Long, AtomicInteger> openPerUser = new ConcurrentHashMap<>();
 
-	private final Sinks.One<Boolean> draining = Sinks.one();
+	/** Ends the streams open when {@link #drain()} runs; a fresh one after {@link #resume()}. */
+	private volatile Sinks.One<Boolean> draining = Sinks.one();
 
 	private final AtomicBoolean stopping = new AtomicBoolean();
 
@@ -61,6 +62,15 @@ public class StreamLimits {
 		int ended = this.open.get();
 		this.draining.tryEmitValue(Boolean.TRUE);
 		return ended;
+	}
+
+	/**
+	 * Takes streams again after {@link #drain()}: the context was stopped and started again without
+	 * closing (Spring's {@code Lifecycle} stop/start, e.g. a test context paused while unused).
+	 */
+	void resume() {
+		this.draining = Sinks.one();
+		this.stopping.set(false);
 	}
 
 	/** Streams open on this instance now. */

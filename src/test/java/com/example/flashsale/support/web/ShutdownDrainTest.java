@@ -60,6 +60,23 @@ class ShutdownDrainTest {
 	}
 
 	@Test
+	void aStartAfterAStopTakesStreamsAndIsReadyAgain() {
+		this.drain.start();
+		this.drain.stop();
+		StepVerifier.create(this.streams.limited(2, Flux.just("refused")))
+			.expectError(ProblemException.class)
+			.verify(Duration.ofSeconds(1));
+
+		// Spring's lifecycle restart without a close (a paused test context that is used again)
+		this.drain.start();
+
+		StepVerifier.create(this.streams.limited(2, Flux.just("again"))).expectNext("again").verifyComplete();
+		assertThat(this.streams.open()).isZero();
+		assertThat(this.published).extracting((event) -> (Object) ((AvailabilityChangeEvent<?>) event).getState())
+			.containsExactly(ReadinessState.REFUSING_TRAFFIC, ReadinessState.ACCEPTING_TRAFFIC);
+	}
+
+	@Test
 	void aNegativeDrainDelayIsRefused() {
 		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
 			.isThrownBy(() -> new ShutdownProperties(Duration.ofSeconds(-1)));
