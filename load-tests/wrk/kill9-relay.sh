@@ -36,7 +36,9 @@ log() { printf '[kill9-relay] %s\n' "$*" >&2; }
 APP_PID=""
 STUB_PID=""
 start_app() {
-  java -jar "$JAR" --spring.profiles.active=local --server.port="$PORT" \
+  # a fault test of the relay, not of admission: it places orders as fast as it can from 20 buyers, which
+  # the per-user rate limit (5 orders a second) would refuse
+  java -jar "$JAR" --spring.profiles.active=local --server.port="$PORT" --app.rate-limit.enabled=false \
     --app.data-platform.base-url="http://127.0.0.1:$STUB_PORT" --app.data-platform.relay.lease="$LEASE" \
     >> "$OUT_DIR/app.log" 2>&1 &
   APP_PID=$!

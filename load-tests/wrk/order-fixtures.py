@@ -74,7 +74,7 @@ class Api:
     def user_token(self, user_id):
         return self.mint(self.secret, user_id, self.exp, [])
 
-    def call(self, method, path, token, body=None, expect=200):
+    def call(self, method, path, token, body=None, expect=200, refusals_left=30):
         data = None if body is None else json.dumps(body).encode("utf-8")
         headers = {"Accept": "application/json", "Authorization": "Bearer " + token}
         if data is not None:
@@ -96,6 +96,11 @@ class Api:
                 self.conn = None
                 if attempt == attempts:
                     fail(f"{method} {path} failed (is the service up?): {e!r}")
+        # refused before anything was done (429 RATE_LIMITED, 503 OVERLOADED): wait as told and send again
+        refused = response.status == 429 or (response.status == 503 and b'"OVERLOADED"' in raw)
+        if response.status != expect and refused and refusals_left > 0:
+            time.sleep(min(5.0, float(response.getheader("Retry-After") or "1")))
+            return self.call(method, path, token, body, expect, refusals_left - 1)
         if response.status != expect:
             fail(f"{method} {path} answered {response.status} (expected {expect}): "
                  f"{raw[:500].decode('utf-8', 'replace')}")
