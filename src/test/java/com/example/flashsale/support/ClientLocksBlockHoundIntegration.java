@@ -16,6 +16,11 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * <li>Spring Data Redis reads the shared reactive connection under a lock on every command in
  * {@code LettuceConnectionFactory.getSharedReactiveConnection}. That method would also connect on first
  * use, which is I/O: the main code connects eagerly at startup and {@code RedisConfigTest} proves it.</li>
+ * <li>On Redis Cluster, Lettuce caches the write connection of a slot, the first time a command goes to
+ * that slot (and again after each topology refresh), under its {@code stateLock} in
+ * {@code PooledClusterConnectionProvider.getWriteConnection} (the lambda that stores the connected
+ * future; the connection itself is opened asynchronously before it). Seen contended on the cluster in
+ * {@code StockKeyLossTest}: one order answered 500.</li>
  * <li>Netty 4.2's default buffer allocator ({@code AdaptivePoolingAllocator}) retires a magazine under
  * its {@code StampedLock} in {@code Magazine.free} / {@code MagazineGroup.free} when it grows under
  * contention; Netty's own BlockHound integration does not list them yet. Without this, BlockHound's
@@ -34,6 +39,8 @@ public class ClientLocksBlockHoundIntegration implements BlockHoundIntegration {
 		builder.allowBlockingCallsInside("io.lettuce.core.protocol.DefaultEndpoint", "validateWrite");
 		builder.allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
 				"getSharedReactiveConnection");
+		builder.allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider",
+				"lambda$getWriteConnection$1");
 		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
 		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "free");
 	}
