@@ -67,6 +67,9 @@ require_tools
 mkdir -p "$OUT_DIR"
 OUT_DIR="$(cd "$OUT_DIR" && pwd)"
 FAILURES=()
+# the local profile reads DB_NAME; on a fresh machine the database does not exist yet
+mariadb --protocol=tcp -h127.0.0.1 -uroot -e "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\`" \
+  || { echo "cannot create database $DB_NAME on 127.0.0.1:3306 (root)" >&2; exit 3; }
 
 APP_PID=""
 stop_app() {
