@@ -65,7 +65,9 @@ public class BrowseAndChargeSimulation extends Simulation {
                     .set(Endpoints.PRODUCT_ID, productIds.get(random.nextInt(productIds.size())))
                     .set(Endpoints.AMOUNT, AMOUNTS[random.nextInt(AMOUNTS.length)]);
               })
-          .exec(Endpoints.listProducts, Endpoints.getProduct, Endpoints.charge, Endpoints.balance);
+          .exec(Endpoints.listProducts, Endpoints.getProduct)
+          .exec(Overload.retrying(Endpoints.charge))
+          .exec(Endpoints.balance);
 
   /**
    * One virtual user per account, after the load: walks the ledger (stopping at the last page or
@@ -166,6 +168,8 @@ public class BrowseAndChargeSimulation extends Simulation {
             + ChargeOutcomes.charged200()
             + " charges409="
             + ChargeOutcomes.inProgress409()
+            + " shedAndRetried="
+            + Overload.deferred()
             + " other="
             + ChargeOutcomes.other()
             + " balances="

@@ -62,7 +62,7 @@ public class CouponRushSimulation extends Simulation {
                   session
                       .set(Endpoints.COUPON_ID, couponId)
                       .set(Endpoints.TOKEN, Tokens.user(session.getLong("userId"))))
-          .exec(Endpoints.issue);
+          .exec(Overload.retrying(Endpoints.issue));
 
   /**
    * Runs once, after every rush user has finished: waits (at most {@code settleSeconds}) until the
@@ -181,6 +181,8 @@ public class CouponRushSimulation extends Simulation {
             + IssueOutcomes.conflict409()
             + " 410="
             + IssueOutcomes.soldOut410()
+            + " shedAndRetried="
+            + Overload.deferred()
             + " other="
             + IssueOutcomes.other()
             + " noAnswer="

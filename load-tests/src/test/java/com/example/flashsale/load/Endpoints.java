@@ -79,13 +79,13 @@ public final class Endpoints {
           .header("Authorization", USER_BEARER)
           .check(
               status()
-                  .transform(
-                      code -> {
-                        IssueOutcomes.record(code);
-                        return code;
-                      })
-                  .in(201, 409, 410)
-                  .name("issue status in (201, 409, 410)"))
+                  .transformWithSession(
+                      (code, session) -> Overload.deferOrRecord(code, session, IssueOutcomes::record))
+                  .in(201, 409, 410, Overload.DEFERRED)
+                  .name("issue status in (201, 409, 410), or 503 OVERLOADED to retry"))
+          .check(Overload.checks())
+          .checkIf((response, session) -> response.status().code() == 503)
+          .then(Overload.shedChecks())
           .checkIf((response, session) -> response.status().code() == 201)
           .then(jmesPath("userCouponId").exists().name("201 has userCouponId"))
           .checkIf((response, session) -> response.status().code() == 409)
@@ -187,13 +187,20 @@ public final class Endpoints {
           .check(
               status()
                   .transformWithSession(
-                      (code, session) -> {
-                        ChargeOutcomes.record(
-                            code, session.getLong(ACCOUNT_ID), session.getLong(AMOUNT));
-                        return code;
-                      })
-                  .in(200, 409)
-                  .name("charge status in (200, 409)"))
+                      (code, session) ->
+                          Overload.deferOrRecord(
+                              code,
+                              session,
+                              (status) ->
+                                  ChargeOutcomes.record(
+                                      status,
+                                      session.getLong(ACCOUNT_ID),
+                                      session.getLong(AMOUNT))))
+                  .in(200, 409, Overload.DEFERRED)
+                  .name("charge status in (200, 409), or 503 OVERLOADED to retry"))
+          .check(Overload.checks())
+          .checkIf((response, session) -> response.status().code() == 503)
+          .then(Overload.shedChecks())
           .checkIf((response, session) -> response.status().code() == 200)
           .then(jmesPath("transactionId").exists().name("200 has transactionId"))
           .checkIf((response, session) -> response.status().code() == 409)
@@ -306,18 +313,18 @@ public final class Endpoints {
 
   /** The status check of an order: records the status in {@link OrderOutcomes} first. */
   private static CheckBuilder.Final orderStatus(OrderOutcomes.Kind kind, Integer... accepted) {
+    Integer[] orDeferred = Stream.concat(Stream.of(accepted), Stream.of(Overload.DEFERRED))
+        .toArray(Integer[]::new);
     return status()
-        .transform(
-            code -> {
-              OrderOutcomes.record(kind, code);
-              return code;
-            })
-        .in(accepted)
+        .transformWithSession(
+            (code, session) ->
+                Overload.deferOrRecord(code, session, (status) -> OrderOutcomes.record(kind, status)))
+        .in(orDeferred)
         .name(
             kind.name().toLowerCase(Locale.ROOT)
                 + " order status in ("
                 + Stream.of(accepted).map(String::valueOf).collect(Collectors.joining(", "))
-                + ")");
+                + "), or 503 OVERLOADED to retry");
   }
 
   /**
@@ -368,6 +375,9 @@ public final class Endpoints {
   public static final HttpRequestActionBuilder placeHotOrder =
       postOrder("Order hot product")
           .check(orderStatus(OrderOutcomes.Kind.HOT, 201, 409))
+          .check(Overload.checks())
+          .checkIf((response, session) -> response.status().code() == 503)
+          .then(Overload.shedChecks())
           .checkIf((response, session) -> response.status().code() == 201)
           .then(paidOrderChecks())
           .checkIf((response, session) -> response.status().code() == 201)
@@ -412,6 +422,9 @@ public final class Endpoints {
   public static final HttpRequestActionBuilder placeTailOrder =
       postOrder("Order tail products")
           .check(orderStatus(OrderOutcomes.Kind.TAIL, 201))
+          .check(Overload.checks())
+          .checkIf((response, session) -> response.status().code() == 503)
+          .then(Overload.shedChecks())
           .checkIf((response, session) -> response.status().code() == 201)
           .then(paidOrderChecks())
           .checkIf((response, session) -> response.status().code() == 409)

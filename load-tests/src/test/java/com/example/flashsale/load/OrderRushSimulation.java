@@ -80,9 +80,9 @@ public class OrderRushSimulation extends Simulation {
   private final ScenarioBuilder rush =
       scenario("Order rush")
           .exec(OrderRushSimulation::hotOrder)
-          .exec(Endpoints.placeHotOrder)
+          .exec(Overload.retrying(Endpoints.placeHotOrder))
           .repeat(Config.OrderRush.tailOrders)
-          .on(exec(OrderRushSimulation::tailOrder).exec(Endpoints.placeTailOrder));
+          .on(exec(OrderRushSimulation::tailOrder).exec(Overload.retrying(Endpoints.placeTailOrder)));
 
   /**
    * Runs once, after every buyer has finished: the idempotent replay of one paid hot order, then
@@ -398,6 +398,8 @@ public class OrderRushSimulation extends Simulation {
             + OrderOutcomes.hotSoldOut()
             + " tail201="
             + OrderOutcomes.tailPlaced()
+            + " shedAndRetried="
+            + Overload.deferred()
             + " other="
             + OrderOutcomes.other()
             + (OrderOutcomes.other() > 0 ? " " + OrderOutcomes.otherByOutcome() : "")
