@@ -6,7 +6,7 @@
  *
  * <p>Owns the table {@code products}.
  */
-@ApplicationModule(allowedDependencies = { "support :: *" })
+@ApplicationModule(allowedDependencies = { "waitingroom", "support :: *" })
 package com.example.flashsale.product;
 
 import org.springframework.modulith.ApplicationModule;

@@ -27,10 +27,10 @@ final class WaitingRoomApiDoc {
 			.description("From now until it is closed, the coupon issue (COUPON) or any order with a line of the "
 					+ "product (PRODUCT) needs an admission token of this room. Tickets taken before opensAt wait in "
 					+ "a pre-queue shuffled at opensAt; admissionsPerSecond tickets are admitted each second from then. "
-					+ "The target id is not checked. See docs/api.md \"Waiting room\".")
+					+ "The target must exist (404 otherwise). See docs/api.md \"Waiting room\".")
 			.requestBody(ApiDocs.body(NewRoom.class))
 			.response(ApiDocs.created("the room", RoomView.class, "/api/admin/waiting-rooms/{roomId}"));
-		ApiDocs.admin(operation, ErrorCode.ROOM_ALREADY_OPEN);
+		ApiDocs.admin(operation, ErrorCode.COUPON_NOT_FOUND, ErrorCode.PRODUCT_NOT_FOUND, ErrorCode.ROOM_ALREADY_OPEN);
 	}
 
 	static void view(Builder operation) {

@@ -3,6 +3,9 @@ package com.example.flashsale.waitingroom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 import reactor.core.publisher.Mono;
@@ -26,25 +29,37 @@ class WaitingRooms {
 
 	private final Clock clock;
 
-	WaitingRooms(RoomRepository repository, ActiveRooms rooms, RoomState state, WaitingRoomMetrics metrics, Clock clock) {
+	private final Map<TargetType, RoomTargets> targets = new EnumMap<>(TargetType.class);
+
+	WaitingRooms(RoomRepository repository, ActiveRooms rooms, RoomState state, WaitingRoomMetrics metrics, Clock clock,
+			List<RoomTargets> targets) {
 		this.repository = repository;
 		this.rooms = rooms;
 		this.state = state;
 		this.metrics = metrics;
 		this.clock = clock;
+		targets.forEach((checker) -> this.targets.put(checker.type(), checker));
+		for (TargetType type : TargetType.values()) {
+			if (!this.targets.containsKey(type)) {
+				throw new IllegalStateException("No RoomTargets bean answers for room targets of type " + type);
+			}
+		}
 	}
 
-	/** Opens a room; 409 ROOM_ALREADY_OPEN when its target has one. */
+	/**
+	 * Opens a room; 404 COUPON_NOT_FOUND or PRODUCT_NOT_FOUND when its target does not exist (nothing is
+	 * written), 409 ROOM_ALREADY_OPEN when its target has one.
+	 */
 	Mono<RoomView> open(NewRoom request) {
 		Instant now = this.clock.instant();
 		// MySQL keeps microseconds: the room everyone reads back is the one answered
 		Instant opensAt = ((request.opensAt() != null) ? request.opensAt() : now).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-		return this.repository.insert(request.targetType(), request.targetId(), request.admissionsPerSecond(), opensAt, now)
+		return this.targets.get(request.targetType()).requireExists(request.targetId()).then(this.repository.insert(request.targetType(), request.targetId(), request.admissionsPerSecond(), opensAt, now)
 			.map((id) -> new Room(id, request.targetType(), request.targetId(), request.admissionsPerSecond(), opensAt, true))
 			// a queue left in Redis under this id (a database restored behind Redis) is not this room's
 			.flatMap((room) -> this.state.clear(room.id()).thenReturn(room))
 			.doOnNext(this.rooms::opened)
-			.map((room) -> RoomView.of(room, now));
+			.map((room) -> RoomView.of(room, now)));
 	}
 
 	/** Closes a room and deletes its queue; 404 ROOM_NOT_FOUND, 410 ROOM_CLOSED when already closed. */

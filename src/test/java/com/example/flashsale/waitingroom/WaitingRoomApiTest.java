@@ -279,4 +279,22 @@ class WaitingRoomApiTest extends IntegrationTest {
 			.headers((h) -> h.setBearerAuth(adminToken())).exchange(), 404, "ROOM_NOT_FOUND");
 	}
 
+	@Test
+	void aRoomOpensOnlyInFrontOfATargetThatExists() {
+		long rooms = roomCount();
+		problem(this.client.post().uri("/api/admin/waiting-rooms").headers((h) -> h.setBearerAuth(adminToken()))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"targetType\":\"COUPON\",\"targetId\":" + Long.MAX_VALUE + ",\"admissionsPerSecond\":5}")
+			.exchange(), 404, "COUPON_NOT_FOUND");
+		problem(this.client.post().uri("/api/admin/waiting-rooms").headers((h) -> h.setBearerAuth(adminToken()))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"targetType\":\"PRODUCT\",\"targetId\":" + Long.MAX_VALUE + ",\"admissionsPerSecond\":5}")
+			.exchange(), 404, "PRODUCT_NOT_FOUND");
+		assertThat(roomCount()).isEqualTo(rooms);
+	}
+
+	private long roomCount() {
+		return this.db.sql("SELECT COUNT(*) AS n FROM waiting_rooms").map((row) -> row.get("n", Long.class)).one().block();
+	}
+
 }
