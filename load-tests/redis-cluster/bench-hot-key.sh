@@ -44,10 +44,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-DB_NAME="$DB_NAME" REDIS_PORT="$SINGLE_REDIS_PORT" java -jar "$JAR" --spring.profiles.active=local \
+# the bare service: this measures the Redis paths, not the admission guards (whose 503 OVERLOADED at 64
+# connections bench-coupon.sh counts as failures); the warm-up is off (bench-coupon.sh warms up itself)
+BARE=(--app.rate-limit.enabled=false --app.load-shedding.enabled=false --app.warmup.enabled=false)
+DB_NAME="$DB_NAME" REDIS_PORT="$SINGLE_REDIS_PORT" java -jar "$JAR" --spring.profiles.active=local "${BARE[@]}" \
   --server.port="$SINGLE_APP_PORT" --logging.level.flashsale.access=warn > "$OUT/single.log" 2>&1 &
 PIDS+=($!)
-SPRING_DATA_REDIS_CLUSTER_NODES="$NODES" DB_NAME="$DB_NAME" java -jar "$JAR" --spring.profiles.active=local \
+SPRING_DATA_REDIS_CLUSTER_NODES="$NODES" DB_NAME="$DB_NAME" java -jar "$JAR" --spring.profiles.active=local "${BARE[@]}" \
   --server.port="$CLUSTER_APP_PORT" --logging.level.flashsale.access=warn > "$OUT/cluster.log" 2>&1 &
 PIDS+=($!)
 for port in "$SINGLE_APP_PORT" "$CLUSTER_APP_PORT"; do
