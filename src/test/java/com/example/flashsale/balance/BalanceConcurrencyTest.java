@@ -100,8 +100,9 @@ class BalanceConcurrencyTest extends IntegrationTest {
 			.then()
 			.block(Duration.ofSeconds(30));
 
-		// every charge that started runs to its end and frees the lock
-		await().atMost(Duration.ofSeconds(15))
+		// every charge that started runs to its end and frees the lock; the lock must stay free for a while, since
+		// a charge whose client already gave up may still be waiting for a CPU to start (a 409 otherwise)
+		await().atMost(Duration.ofSeconds(15)).during(Duration.ofMillis(500))
 			.until(() -> !this.redis.hasKey(BalanceKeys.userLock(userId)).block());
 		charge(web, token, 1_000).as(StepVerifier::create).expectNext(200).verifyComplete();
 		long rows = BalanceFixtures.ledgerRows(this.db, userId);

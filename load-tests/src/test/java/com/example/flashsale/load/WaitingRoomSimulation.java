@@ -105,10 +105,21 @@ public class WaitingRoomSimulation extends Simulation {
                       .set(Endpoints.COUPON_ID, couponId)
                       .set(Endpoints.TOKEN, Tokens.user(session.getLong("userId"))))
           .exec(
-              http("take ticket")
-                  .post("/api/waiting-room/#{roomId}/tickets")
-                  .header("Authorization", "Bearer #{token}")
-                  .check(status().is(201), jmesPath("ticketId").ofLong().saveAs("ticketId")))
+              Overload.retrying(
+                  http("take ticket")
+                      .post("/api/waiting-room/#{roomId}/tickets")
+                      .header("Authorization", "Bearer #{token}")
+                      .check(
+                          status()
+                              .transformWithSession(
+                                  (code, session) -> Overload.deferOrRecord(code, session, c -> {}))
+                              .in(201, Overload.DEFERRED)
+                              .name("ticket status 201, or 503 OVERLOADED to retry"))
+                      .check(Overload.checks())
+                      .checkIf((response, session) -> response.status().code() == 503)
+                      .then(Overload.shedChecks())
+                      .checkIf((response, session) -> response.status().code() == 201)
+                      .then(jmesPath("ticketId").ofLong().saveAs("ticketId"))))
           .exitHereIfFailed()
           .exec(
               sse("listen")
@@ -133,12 +144,23 @@ public class WaitingRoomSimulation extends Simulation {
                     Instant.parse(session.getString("expiresAt")).minus(ADMISSION_TTL).toEpochMilli());
                 return session;
               })
+          // a shed claim (503 OVERLOADED, refused before the token is looked at) is sent again with the
+          // same admission token after its Retry-After
           .exec(
-              http("claim with admission")
-                  .post("/api/coupons/#{couponId}/issue")
-                  .header("Authorization", "Bearer #{token}")
-                  .header("Admission-Token", "#{admissionToken}")
-                  .check(status().in(201, 410).saveAs("claimStatus")))
+              Overload.retrying(
+                  http("claim with admission")
+                      .post("/api/coupons/#{couponId}/issue")
+                      .header("Authorization", "Bearer #{token}")
+                      .header("Admission-Token", "#{admissionToken}")
+                      .check(
+                          status()
+                              .transformWithSession(
+                                  (code, session) -> Overload.deferOrRecord(code, session, c -> {}))
+                              .in(201, 410, Overload.DEFERRED)
+                              .saveAs("claimStatus"))
+                      .check(Overload.checks())
+                      .checkIf((response, session) -> response.status().code() == 503)
+                      .then(Overload.shedChecks())))
           .exec(
               session -> {
                 String claim = session.contains("claimStatus") ? session.getString("claimStatus") : "";
@@ -278,7 +300,7 @@ public class WaitingRoomSimulation extends Simulation {
         String.format(
             "WAITING ROOM: vus=%d admitted=%d (room says %d) admissionRate configured=%d achieved=%.1f/s"
                 + " positionEvents=%d backwards=%d maxPosition=%d maxWaiting=%d claims 201=%d 410=%d"
-                + " other=%d room=%d coupon=%d verdict=%s",
+                + " other=%d shedAndRetried=%d room=%d coupon=%d verdict=%s",
             Config.WaitingRoom.vus,
             admittedAtMillis.size(),
             counts[1],
@@ -291,6 +313,7 @@ public class WaitingRoomSimulation extends Simulation {
             claimed201.get(),
             claimed410.get(),
             claimedOther.get(),
+            Overload.deferred(),
             roomId,
             couponId,
             verdict()));
