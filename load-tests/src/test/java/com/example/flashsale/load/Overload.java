@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What a well-behaved client does with the service's load shedding (docs/api.md "Admission"): a 503
+ * What a well-behaved client does with the service's load shedding (docs/api.md "Load shedding"): a 503
  * {@code OVERLOADED} with {@code Retry-After} was refused before any work, so the client waits that
  * many seconds (plus up to one second of jitter, so the refused crowd does not come back in one
  * wave) and sends the same request again, with the same Idempotency-Key. Such a 503 is not a failed
