@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * many seconds (plus up to one second of jitter, so the refused crowd does not come back in one
  * wave) and sends the same request again, with the same Idempotency-Key. Such a 503 is not a failed
  * request; it is counted in {@link #deferred()}. Any other 503, or an {@code OVERLOADED} without
- * {@code Retry-After}, stays a failure. After {@code -DoverloadRetries} (default 10) deferred
+ * {@code Retry-After}, stays a failure. After {@code -DoverloadRetries} (default 30) deferred
  * attempts the last 503 stands and fails the request.
  */
 public final class Overload {
@@ -35,7 +35,7 @@ public final class Overload {
 
   private static final String ATTEMPT = "overload.attempt";
 
-  private static final int MAX_RETRIES = Integer.getInteger("overloadRetries", 10);
+  private static final int MAX_RETRIES = Integer.getInteger("overloadRetries", 30);
 
   private static final AtomicLong deferred = new AtomicLong();
 
