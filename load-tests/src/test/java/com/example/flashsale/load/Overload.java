@@ -13,6 +13,7 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 
 /**
  * What a well-behaved client does with the service's load shedding (docs/api.md "Load shedding"): a 503
@@ -112,12 +113,18 @@ public final class Overload {
    * {@code Retry-After} are checked by {@link #shedChecks}), otherwise {@code status}, first handed
    * to {@code record}.
    */
-  static int deferOrRecord(int status, Session session, java.util.function.IntConsumer record) {
-    if (status == 503 && session.contains(ATTEMPT) && session.getInt(ATTEMPT) <= MAX_RETRIES) {
-      return DEFERRED;
+  static int deferOrRecord(int status, Session session, IntConsumer record) {
+    int seen = deferOrPass(status, session);
+    if (seen != DEFERRED) {
+      record.accept(status);
     }
-    record.accept(status);
-    return status;
+    return seen;
+  }
+
+  /** {@link #deferOrRecord} for a request whose statuses nobody counts. */
+  static int deferOrPass(int status, Session session) {
+    boolean retriesLeft = session.contains(ATTEMPT) && session.getInt(ATTEMPT) <= MAX_RETRIES;
+    return (status == 503 && retriesLeft) ? DEFERRED : status;
   }
 
   /** A 503 must be a shed one: code OVERLOADED and a Retry-After header. */

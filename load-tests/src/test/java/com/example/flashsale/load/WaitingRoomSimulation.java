@@ -112,7 +112,7 @@ public class WaitingRoomSimulation extends Simulation {
                       .check(
                           status()
                               .transformWithSession(
-                                  (code, session) -> Overload.deferOrRecord(code, session, c -> {}))
+                                  Overload::deferOrPass)
                               .in(201, Overload.DEFERRED)
                               .name("ticket status 201, or 503 OVERLOADED to retry"))
                       .check(Overload.checks())
@@ -155,7 +155,7 @@ public class WaitingRoomSimulation extends Simulation {
                       .check(
                           status()
                               .transformWithSession(
-                                  (code, session) -> Overload.deferOrRecord(code, session, c -> {}))
+                                  Overload::deferOrPass)
                               .in(201, 410, Overload.DEFERRED)
                               .saveAs("claimStatus"))
                       .check(Overload.checks())
