@@ -2,13 +2,15 @@
 # A local Redis Cluster of 3 masters and 3 replicas, for tests and benchmarks (docs/operations.md
 # "Redis Cluster"): six redis-server processes on loopback, no Docker.
 #
-#   load-tests/redis-cluster/cluster.sh start|stop|status [--base-port 7101] [--node-timeout 2000]
+#   load-tests/redis-cluster/cluster.sh start|stop|status|flush [--base-port 7101] [--node-timeout 2000]
 #
 # Ports base..base+5 (cluster bus: +10000). Files (nodes.conf, logs, pids) under
 # ${CLUSTER_DIR:-/tmp/flashsale-redis-cluster-<base>}. Nothing is persisted (no RDB, no AOF): like the
 # compose Redis, a restarted node comes back empty and rejoins as it is told. `start` is idempotent (a
-# cluster already up and ok is left alone) and bounded (fails after 30 s); `stop` kills only the pids it
-# wrote; `status` prints `cluster info`'s state and the masters with their slots.
+# cluster already up and ok is left alone, keys included) and bounded (fails after 30 s); `stop` kills only the
+# pids it wrote; `status` prints `cluster info`'s state and the masters with their slots; `flush` empties
+# every master (FLUSHALL): Redis caches one database, and keys another database left behind (a coupon
+# event or a reservation record under the same id) would be taken for this one's (docs/redis.md).
 #
 # cluster-node-timeout 2000 ms: a master that stops answering is declared failed after 2 s, and its
 # replica takes over about 0.5-1 s later (Redis's election delay), so a failover costs the clients that
@@ -117,10 +119,20 @@ status() {
   cluster_ok
 }
 
+flush() {
+  for port in $PORTS; do
+    if redis-cli -h 127.0.0.1 -p "$port" role 2>/dev/null | head -1 | grep -q master; then
+      redis-cli -h 127.0.0.1 -p "$port" flushall >/dev/null
+    fi
+  done
+  log "cluster on ${BASE}-$((BASE + 5)) flushed"
+}
+
 case "$command" in
   start) start ;;
+  flush) flush ;;
   stop) stop ;;
   status) status ;;
   nodes) nodes ;;
-  *) echo "usage: $0 start|stop|status|nodes [--base-port 7101] [--node-timeout 2000]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|flush|nodes [--base-port 7101] [--node-timeout 2000]" >&2; exit 2 ;;
 esac
