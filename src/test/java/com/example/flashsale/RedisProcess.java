@@ -54,9 +54,17 @@ public final class RedisProcess implements AutoCloseable {
 
 	/** Stops the process (SIGKILL: connections are reset, nothing is saved) and waits until it is gone. */
 	public synchronized void stop() {
+		resume();
+		crash();
+	}
+
+	/**
+	 * Kills the process as it is (SIGKILL, not resumed first if frozen): what it was sent and had not answered
+	 * is cut off with the reset connections, unanswered. Waits until it is gone.
+	 */
+	public synchronized void crash() {
 		Process current = this.process;
 		if (current != null) {
-			resume();
 			current.destroyForcibly();
 			try {
 				current.waitFor(10, TimeUnit.SECONDS);

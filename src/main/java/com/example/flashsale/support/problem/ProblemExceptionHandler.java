@@ -72,7 +72,7 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 			return this.writer.write(exchange, codeOf(status.getStatusCode()), status.getReason());
 		}
 		if (isUnavailable(ex)) {
-			logger.warn("Backend unavailable for " + exchange.getRequest().getPath() + ": " + ex);
+			logger.warn("Backend unavailable for " + exchange.getRequest().getPath() + ": " + ex + rootCause(ex));
 			return this.writer.write(exchange, ErrorCode.SERVICE_UNAVAILABLE,
 					"A backing service is unreachable; retry later.");
 		}
@@ -162,6 +162,15 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 			}
 		}
 		return false;
+	}
+
+	/** The innermost cause, when there is one: a wrapper's own message ("Redis exception") says nothing. */
+	private static String rootCause(Throwable ex) {
+		Throwable root = ex;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return (root != ex) ? " (cause: " + root + ")" : "";
 	}
 
 }

@@ -30,6 +30,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * default, 5 s, let a failover end and the clients still use the dead master for up to 5 s more
  * @param clusterRefreshReconnectAttempts Redis Cluster only: failed reconnects to a node after which the
  * client rereads the topology (Lettuce's default 5)
+ * @param clusterFailoverWait Redis Cluster only: how long a command whose connection to its slot's master
+ * was lost (refused unsent, or cut off while out) is sent again before the request fails with 503, so a
+ * request that arrives during a failover waits for the replica taking over instead of failing
+ * ({@link RetryingRedisTemplate}); zero fails at once. Redis's own failover took 2.2-5.2 s after a kill with
+ * a 2 s node timeout here, so 3 s leaves a 503 window of at most about 2 s
  */
 @ConfigurationProperties("app.redis")
 public record RedisClientProperties(@DefaultValue("1s") Duration commandTimeout,
@@ -37,5 +42,6 @@ public record RedisClientProperties(@DefaultValue("1s") Duration commandTimeout,
 		@DefaultValue("1s") Duration reconnectDelayMax, @DefaultValue("2s") Duration keepAliveIdle,
 		@DefaultValue("1s") Duration keepAliveInterval, @DefaultValue("3") int keepAliveCount,
 		@DefaultValue("5s") Duration tcpUserTimeout, @DefaultValue("1s") Duration clusterRefreshPeriod,
-		@DefaultValue("500ms") Duration clusterRefreshRateLimit, @DefaultValue("2") int clusterRefreshReconnectAttempts) {
+		@DefaultValue("500ms") Duration clusterRefreshRateLimit, @DefaultValue("2") int clusterRefreshReconnectAttempts,
+		@DefaultValue("3s") Duration clusterFailoverWait) {
 }

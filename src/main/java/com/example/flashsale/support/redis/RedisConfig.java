@@ -20,7 +20,9 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 /**
  * Redis wiring that keeps the event loop free of blocking calls and answers fast when Redis is gone
@@ -49,7 +51,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * default; capped at {@code app.redis.reconnect-delay-max} (1 s), so the service is back within about a
  * second of Redis.</li>
  * <li>On a Redis Cluster ({@code spring.data.redis.cluster.nodes}), the same options plus a topology refresh
- * that sees a failover within about a second ({@link #clusterTopologyRefresh}).</li>
+ * that sees a failover within about a second ({@link #clusterTopologyRefresh}), and commands refused during
+ * a failover sent again for up to {@code app.redis.cluster-failover-wait} ({@link RetryingRedisTemplate}).</li>
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -69,6 +72,17 @@ class RedisConfig {
 				return bean;
 			}
 		};
+	}
+
+	/**
+	 * The template every feature uses: on a Redis Cluster it waits out a failover for up to
+	 * {@code app.redis.cluster-failover-wait} ({@link RetryingRedisTemplate}); on a single node it fails at once.
+	 */
+	@Bean
+	ReactiveStringRedisTemplate reactiveStringRedisTemplate(ReactiveRedisConnectionFactory connectionFactory,
+			RedisClientProperties client) {
+		boolean cluster = connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware();
+		return new RetryingRedisTemplate(connectionFactory, cluster ? client.clusterFailoverWait() : Duration.ZERO);
 	}
 
 	/**

@@ -1,0 +1,113 @@
+package com.example.flashsale.support.redis;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.util.retry.Retry;
+
+import org.springframework.data.redis.connection.ReactiveRedisConnection;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.serializer.RedisElementReader;
+import org.springframework.data.redis.serializer.RedisElementWriter;
+
+/**
+ * The application's {@link ReactiveStringRedisTemplate}, which waits out a Redis Cluster failover instead of
+ * failing at once (docs/operations.md "Redis Cluster"): a command that failed because the connection to its
+ * slot's master is down is sent again every {@link #STEP} for up to {@code wait} in all, by then usually to
+ * the replica that took over. Past {@code wait} the original error goes up (a 503 with {@code Retry-After}).
+ *
+ * <p>Two failures are sent again: a command the client refused unsent while the connection was down
+ * ("Currently not connected", or a connect that failed), and a command that was out when its connection
+ * dropped (the master was killed: "Connection reset by peer", "Connection disconnected"). The second kind may
+ * have run before the master died; every script and command the service sends is safe to run twice
+ * (docs/redis.md, "Twice" under each key: a reservation, a claim or an issue finds its own record), as
+ * the chaos suite's cluster failovers check. A command timeout is never sent again: the master may be
+ * frozen or overloaded, and more of the same would only queue behind it. Covers every command of the
+ * template (values, hashes, sets, keys) and every script; publish/subscribe is not covered (subscriptions
+ * resubscribe on their own). With {@code wait} zero it is the plain template: the single-node default,
+ * where a lost connection means Redis is down for longer than a request should wait.
+ */
+public class RetryingRedisTemplate extends ReactiveStringRedisTemplate {
+
+	/** The pause between two sends: a tenth of the client's topology refresh period (1 s). */
+	static final Duration STEP = Duration.ofMillis(100);
+
+	/** Lettuce's message for a command refused while its connection is down (REJECT_COMMANDS). */
+	private static final String NOT_CONNECTED = "Currently not connected. Commands are rejected.";
+
+	/** Lettuce's messages for a command that was out when its connection closed or dropped. */
+	private static final Set<String> CUT_OFF = Set.of("Connection closed", "Connection disconnected",
+			"Connection closed prematurely");
+
+	/** How commands refused unsent are sent again; null when they are not. */
+	private final Retry retry;
+
+	/**
+	 * @param connectionFactory the connection factory
+	 * @param wait the longest a refused command is sent again for (zero: never)
+	 */
+	public RetryingRedisTemplate(ReactiveRedisConnectionFactory connectionFactory, Duration wait) {
+		super(connectionFactory);
+		long attempts = wait.toMillis() / STEP.toMillis();
+		this.retry = (attempts > 0) ? Retry.fixedDelay(attempts, STEP)
+			.filter(RetryingRedisTemplate::connectionLost)
+			.onRetryExhaustedThrow((spec, signal) -> signal.failure()) : null;
+	}
+
+	/** Whether {@code failure} says the command never left the client (sending it again runs it once). */
+	static boolean unsent(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof RedisConnectionException
+					|| (cause instanceof RedisException && NOT_CONNECTED.equals(cause.getMessage()))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Whether {@code failure} says the command's connection was lost: refused unsent ({@link #unsent}), or cut
+	 * off while out (it may have run). A command timeout is neither.
+	 */
+	static boolean connectionLost(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof RedisCommandTimeoutException) {
+				return false;
+			}
+			if (cause instanceof IOException || (cause instanceof RedisException && CUT_OFF.contains(cause.getMessage()))) {
+				return true;
+			}
+		}
+		return unsent(failure);
+	}
+
+	@Override
+	protected <T> Publisher<T> postProcessResult(Publisher<T> result, ReactiveRedisConnection connection,
+			boolean existingConnection) {
+		Publisher<T> processed = super.postProcessResult(result, connection, existingConnection);
+		return (this.retry != null) ? Flux.from(processed).retryWhen(this.retry) : processed;
+	}
+
+	@Override
+	public <T> Flux<T> execute(RedisScript<T> script, List<String> keys, List<?> args) {
+		Flux<T> results = super.execute(script, keys, args);
+		return (this.retry != null) ? results.retryWhen(this.retry) : results;
+	}
+
+	@Override
+	public <T> Flux<T> execute(RedisScript<T> script, List<String> keys, List<?> args, RedisElementWriter<?> argsWriter,
+			RedisElementReader<T> resultReader) {
+		Flux<T> results = super.execute(script, keys, args, argsWriter, resultReader);
+		return (this.retry != null) ? results.retryWhen(this.retry) : results;
+	}
+
+}
