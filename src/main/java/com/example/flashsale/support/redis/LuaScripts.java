@@ -98,12 +98,15 @@ public final class LuaScripts {
 	/** Waiting room: spend an admission token once (a retry of the same request is accepted again). */
 	public static final RedisScript<Long> ROOM_CONSUME = load("room-consume", Long.class);
 
+	/** Claims this Redis for one MySQL database, or names the database that holds it ({@link RedisOwnership}). */
+	public static final RedisScript<String> DATABASE_CLAIM = load("database-claim", String.class);
+
 	/** Every script above. */
 	public static final List<RedisScript<?>> ALL = List.of(CACHE_GET, CACHE_PUT, CACHE_EVICT, COUPON_ISSUE,
 			COUPON_INSTALL, COUPON_ADD_HOLDERS, COUPON_SETTLE, COUPON_COMMIT_FAILED, COUPON_VIEW, COUPON_RECONCILE,
 			IDEMPOTENCY_CLAIM, IDEMPOTENCY_FINISH, LOCK_ACQUIRE, COMPARE_AND_DELETE,
 			ORDER_STATUS_PUBLISH, STOCK_ADJUST, STOCK_LOAD, STOCK_RESERVE, STOCK_RELEASE, STOCK_REPAIR,
-			ROOM_TICKET, ROOM_ADMIT, ROOM_POLL, ROOM_CONSUME);
+			ROOM_TICKET, ROOM_ADMIT, ROOM_POLL, ROOM_CONSUME, DATABASE_CLAIM);
 
 	private LuaScripts() {
 	}

@@ -35,6 +35,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * request that arrives during a failover waits for the replica taking over instead of failing
  * ({@link RetryingRedisTemplate}); zero fails at once. Redis's own failover took 2.2-5.2 s after a kill with
  * a 2 s node timeout here, so 3 s leaves a 503 window of at most about 2 s
+ * @param foreignData what the service does at startup with a Redis that caches another MySQL database
+ * ({@link RedisOwnership}): refuse to start (the default) or empty it
  */
 @ConfigurationProperties("app.redis")
 public record RedisClientProperties(@DefaultValue("1s") Duration commandTimeout,
@@ -43,5 +45,5 @@ public record RedisClientProperties(@DefaultValue("1s") Duration commandTimeout,
 		@DefaultValue("1s") Duration keepAliveInterval, @DefaultValue("3") int keepAliveCount,
 		@DefaultValue("5s") Duration tcpUserTimeout, @DefaultValue("1s") Duration clusterRefreshPeriod,
 		@DefaultValue("500ms") Duration clusterRefreshRateLimit, @DefaultValue("2") int clusterRefreshReconnectAttempts,
-		@DefaultValue("3s") Duration clusterFailoverWait) {
+		@DefaultValue("3s") Duration clusterFailoverWait, @DefaultValue("refuse") RedisOwnership.ForeignData foreignData) {
 }

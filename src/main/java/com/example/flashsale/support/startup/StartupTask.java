@@ -12,6 +12,7 @@ public interface StartupTask {
 	/**
 	 * Does the work; may block (it runs on the main thread). A {@code RuntimeException} is logged and
 	 * startup goes on: a task must leave the service correct without its work (only slower on first use).
+	 * A {@link StartupRefusedException} stops the start instead: the service must not run as configured.
 	 */
 	void run();
 

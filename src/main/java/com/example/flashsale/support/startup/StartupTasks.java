@@ -35,6 +35,9 @@ class StartupTasks implements SmartLifecycle {
 			try {
 				task.run();
 			}
+			catch (StartupRefusedException ex) {
+				throw ex;
+			}
 			catch (RuntimeException ex) {
 				logger.warn("Startup task " + task.getClass().getSimpleName() + " failed; going on without it: " + ex);
 			}
