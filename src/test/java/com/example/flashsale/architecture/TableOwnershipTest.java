@@ -29,7 +29,7 @@ class TableOwnershipTest {
 			Map.entry("user_coupons", "coupon"), Map.entry("products", "product"), Map.entry("orders", "order"),
 			Map.entry("order_items", "order"), Map.entry("payments", "order"), Map.entry("order_refusals", "order"),
 			Map.entry("order_events", "outbox"), Map.entry("product_sales_stats", "popular"),
-			Map.entry("waiting_rooms", "waitingroom"));
+			Map.entry("waiting_rooms", "waitingroom"), Map.entry("database_identity", "support"));
 
 	private static final Path MAIN = Path.of("src/main/java/com/example/flashsale");
 
