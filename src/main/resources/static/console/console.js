@@ -69,6 +69,7 @@
       cell(row, num(p.reserved)).className = 'reserved';
       products.appendChild(row);
     });
+    rooms(snapshot);
     list($('orders'), snapshot.orders);
     list($('outbox'), { PENDING: snapshot.outbox.pending, SENT: snapshot.outbox.sent, FAILED: snapshot.outbox.failed,
       'oldest PENDING waits (s)': (snapshot.outbox.lagMs / 1000).toFixed(1) });
@@ -78,6 +79,29 @@
     chart();
     previous = snapshot;
     status('Live: ' + new Date(snapshot.at).toLocaleTimeString());
+  }
+
+  // the open waiting rooms: queue length now, admissions so far and their rate since the last snapshot
+  function rooms(snapshot) {
+    var body = $('rooms');
+    body.textContent = '';
+    var before = {};
+    var seconds = previous ? Math.max(0.001, (Date.parse(snapshot.at) - Date.parse(previous.at)) / 1000) : 0;
+    if (previous) { (previous.rooms || []).forEach(function (room) { before[room.roomId] = room.admitted; }); }
+    (snapshot.rooms || []).forEach(function (room) {
+      var row = document.createElement('tr');
+      row.dataset.room = room.roomId;
+      cell(row, String(room.roomId));
+      cell(row, room.targetType.toLowerCase() + ' ' + room.targetId);
+      cell(row, room.status);
+      cell(row, num(room.admissionsPerSecond));
+      cell(row, num(room.waiting)).className = 'waiting';
+      cell(row, num(room.admitted)).className = 'admitted';
+      var was = before[room.roomId];
+      cell(row, was === undefined ? '-' : (Math.max(0, room.admitted - was) / seconds).toFixed(0));
+      body.appendChild(row);
+    });
+    if (!(snapshot.rooms || []).length) { body.innerHTML = '<tr><td colspan="7">No open waiting room</td></tr>'; }
   }
 
   function list(dl, entries) {

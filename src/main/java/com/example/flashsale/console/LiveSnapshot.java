@@ -8,6 +8,7 @@ import com.example.flashsale.coupon.CouponLive;
 import com.example.flashsale.order.OrderStatus;
 import com.example.flashsale.outbox.Outbox;
 import com.example.flashsale.product.ProductLive;
+import com.example.flashsale.waitingroom.RoomsLive.RoomLive;
 
 /**
  * One second of a live sale as {@code /api/admin/live} sends it (docs/operations.md "Operator console").
@@ -18,7 +19,8 @@ import com.example.flashsale.product.ProductLive;
  * @param orders orders by status
  * @param outbox outbox events by status and the oldest one's wait
  * @param streams order status streams open across every instance
+ * @param rooms the open waiting rooms with their queue lengths and admissions
  */
 record LiveSnapshot(Instant at, List<CouponLive> coupons, List<ProductLive> products, Map<OrderStatus, Long> orders,
-		Outbox.Backlog outbox, long streams) {
+		Outbox.Backlog outbox, long streams, List<RoomLive> rooms) {
 }

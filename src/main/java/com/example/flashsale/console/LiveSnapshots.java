@@ -15,6 +15,7 @@ import com.example.flashsale.order.OrderSales;
 import com.example.flashsale.order.OrderStreamCensus;
 import com.example.flashsale.outbox.Outbox;
 import com.example.flashsale.product.ProductStock;
+import com.example.flashsale.waitingroom.RoomsLive;
 
 /**
  * Builds the live snapshots of the sale, one per {@code app.console.interval} (1 s), shared by every console
@@ -33,6 +34,9 @@ class LiveSnapshots {
 	/** Products shown, at most. */
 	private static final int PRODUCTS = 50;
 
+	/** Waiting rooms shown, at most. */
+	private static final int ROOMS = 20;
+
 	/** How long after its window a coupon event is still shown. */
 	private static final Duration CLOSED_WITHIN = Duration.ofDays(1);
 
@@ -46,17 +50,20 @@ class LiveSnapshots {
 
 	private final Outbox outbox;
 
+	private final RoomsLive rooms;
+
 	private final Clock clock;
 
 	private final Flux<LiveSnapshot> shared;
 
 	LiveSnapshots(CouponService coupons, ProductStock stock, OrderSales orders, OrderStreamCensus streams, Outbox outbox,
-			ConsoleProperties properties, Clock clock) {
+			RoomsLive rooms, ConsoleProperties properties, Clock clock) {
 		this.coupons = coupons;
 		this.stock = stock;
 		this.orders = orders;
 		this.streams = streams;
 		this.outbox = outbox;
+		this.rooms = rooms;
 		this.clock = clock;
 		this.shared = Flux.interval(Duration.ZERO, properties.interval())
 			.onBackpressureDrop()
@@ -76,9 +83,10 @@ class LiveSnapshots {
 	/** One snapshot, read now. */
 	Mono<LiveSnapshot> snapshot() {
 		return Mono.zip(this.coupons.live(CLOSED_WITHIN, COUPONS).collectList(), this.stock.live(PRODUCTS).collectList(),
-				this.orders.ordersByStatus(), this.outbox.backlog(), this.streams.openEverywhere())
+				this.orders.ordersByStatus(), this.outbox.backlog(), this.streams.openEverywhere(),
+				this.rooms.open(ROOMS).collectList())
 			.map((parts) -> new LiveSnapshot(this.clock.instant(), parts.getT1(), parts.getT2(), parts.getT3(),
-					parts.getT4(), parts.getT5()));
+					parts.getT4(), parts.getT5(), parts.getT6()));
 	}
 
 }

@@ -4,7 +4,7 @@
  * Redis and MySQL (so every instance shows the same figures) through the features' public queries. Owns no
  * table.
  */
-@ApplicationModule(allowedDependencies = { "coupon", "product", "order", "outbox", "support :: *" })
+@ApplicationModule(allowedDependencies = { "coupon", "product", "order", "outbox", "waitingroom", "support :: *" })
 package com.example.flashsale.console;
 
 import org.springframework.modulith.ApplicationModule;

@@ -3,6 +3,7 @@ package com.example.flashsale.console;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.Page;
@@ -16,6 +17,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import com.example.flashsale.Chromium;
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.coupon.CouponFixtures;
+import com.example.flashsale.waitingroom.RoomFixtures;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -67,6 +69,33 @@ class ConsoleBrowserTest extends IntegrationTest {
 			page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOT));
 		}
 		assertThat(SCREENSHOT).exists();
+	}
+
+	@Test
+	void theConsoleShowsAWaitingRoomsQueue() {
+		assumeTrue(Chromium.path() != null, Chromium.MISSING);
+		long couponId = CouponFixtures.openEvent(this.client, adminToken(), 10);
+		long roomId = RoomFixtures.open(this.client, adminToken(), "COUPON", couponId, 5, Instant.now().plus(Duration.ofHours(1)));
+		try {
+			long firstUser = CouponFixtures.freshUsers(3);
+			for (int i = 0; i < 3; i++) {
+				RoomFixtures.take(this.client, userToken(firstUser + i), roomId);
+			}
+			try (Playwright playwright = Chromium.playwright(); Browser browser = Chromium.launch(playwright)) {
+				Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1100, 1000));
+				page.navigate("http://127.0.0.1:" + this.port + "/console");
+				page.fill("#token", adminToken());
+				page.click("button[type=submit]");
+				String row = "tr[data-room='" + roomId + "']";
+				// before its opening the three tickets wait in the pre-queue
+				page.waitForSelector(row + " .waiting:text-is('3')", new Page.WaitForSelectorOptions().setTimeout(30_000));
+				assertThat(page.textContent(row + " .admitted")).isEqualTo("0");
+				assertThat(page.textContent(row)).contains("coupon " + couponId).contains("SCHEDULED");
+			}
+		}
+		finally {
+			RoomFixtures.close(this.client, adminToken(), roomId);
+		}
 	}
 
 }

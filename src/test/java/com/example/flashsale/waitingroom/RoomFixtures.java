@@ -21,7 +21,7 @@ import com.example.flashsale.product.ProductFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Opening rooms, taking tickets and listening to them, for the waiting-room tests. */
-final class RoomFixtures {
+public final class RoomFixtures {
 
 	static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> EVENT = new ParameterizedTypeReference<>() {
 	};
@@ -30,7 +30,7 @@ final class RoomFixtures {
 	}
 
 	/** Opens a room on {@code type} {@code targetId} admitting {@code rate} a second from {@code opensAt} (null: now). */
-	static long open(WebTestClient client, String adminToken, String type, long targetId, int rate, Instant opensAt) {
+	public static long open(WebTestClient client, String adminToken, String type, long targetId, int rate, Instant opensAt) {
 		String body = "{\"targetType\":\"" + type + "\",\"targetId\":" + targetId + ",\"admissionsPerSecond\":" + rate
 				+ ((opensAt != null) ? ",\"opensAt\":\"" + opensAt + "\"" : "") + "}";
 		Map<String, Object> room = client.post().uri("/api/admin/waiting-rooms").headers((h) -> h.setBearerAuth(adminToken))
@@ -42,13 +42,13 @@ final class RoomFixtures {
 	}
 
 	/** Closes a room. */
-	static void close(WebTestClient client, String adminToken, long roomId) {
+	public static void close(WebTestClient client, String adminToken, long roomId) {
 		client.delete().uri("/api/admin/waiting-rooms/{id}", roomId).headers((h) -> h.setBearerAuth(adminToken)).exchange()
 			.expectStatus().isOk();
 	}
 
 	/** Takes {@code token}'s ticket; its body. */
-	static Map<String, Object> take(WebTestClient client, String token, long roomId) {
+	public static Map<String, Object> take(WebTestClient client, String token, long roomId) {
 		return client.post().uri("/api/waiting-room/{id}/tickets", roomId).headers((h) -> h.setBearerAuth(token)).exchange()
 			.expectStatus().is2xxSuccessful()
 			.expectBody(ProductFixtures.JSON).returnResult().getResponseBody();
