@@ -32,6 +32,14 @@ public final class ProductKeys {
 		return "stock-adjustment:{catalog}:" + adjustmentId;
 	}
 
+	/**
+	 * The lease of the one caller loading the missing sellable stock of {@code productId} from MySQL
+	 * ({@code redis/stock-load-lease.lua}), so no load installs a value read before another load's sales.
+	 */
+	static String loadLease(long productId) {
+		return "stock-load-lease:{catalog}:" + productId;
+	}
+
 	/** The cached view of one product. */
 	static String product(long productId) {
 		return "product:" + productId;

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -41,6 +42,12 @@ public class ProductStock {
 	private static final RedisScript<Long> LOAD = LuaScripts.STOCK_LOAD;
 
 	private static final int KEYS_PER_LOAD = 500;
+
+	/**
+	 * How long one load may hold a missing key's lease: far longer than its MySQL read and its install;
+	 * a load slower than this installs nothing (another may have loaded and sold since).
+	 */
+	static final Duration LOAD_LEASE = Duration.ofSeconds(2);
 
 	/** How long an applied adjustment is remembered: far longer than any re-send of its script. */
 	static final Duration ADJUSTMENT_MEMORY = Duration.ofHours(1);
@@ -110,8 +117,10 @@ public class ProductStock {
 
 	/**
 	 * Loads the sellable stock of {@code productIds} into Redis where the key is missing: durable stock minus
-	 * the units of orders in flight ({@link #expected}), installed with {@code SET NX}.
-	 * @return how many keys were set (unknown products are skipped)
+	 * the units of orders in flight ({@link #expected}), installed with {@code SET NX} under the key's load
+	 * lease, so one caller loads a key at a time and a load whose lease ran out installs nothing. A key whose
+	 * lease another caller holds is left to it.
+	 * @return how many keys were set (unknown products, and keys another caller loads, are skipped)
 	 */
 	public Mono<Long> loadMissing(Collection<Long> productIds) {
 		return load(Flux.fromIterable(productIds), 0);
@@ -190,12 +199,50 @@ public class ProductStock {
 	}
 
 	private Mono<Long> load(Flux<Long> productIds, long exceptOrderId) {
+		String token = Long.toHexString(ThreadLocalRandom.current().nextLong());
 		return productIds.buffer(KEYS_PER_LOAD)
-			.concatMap((batch) -> expected(batch, exceptOrderId).collectList())
-			.filter((batch) -> !batch.isEmpty())
-			.concatMap((batch) -> this.redis.execute(LOAD, batch.stream().map((e) -> ProductKeys.stock(e.productId())).toList(),
-					batch.stream().map((e) -> Long.toString(e.sellable())).toList()))
+			.concatMap((batch) -> leased(batch, token))
+			.filter((leased) -> !leased.isEmpty())
+			.concatMap((leased) -> expected(leased, exceptOrderId).collectList()
+				.filter((batch) -> !batch.isEmpty())
+				.flatMap((batch) -> install(batch, token)))
 			.reduce(0L, Long::sum);
+	}
+
+	/**
+	 * Takes the load lease ({@link #LOAD_LEASE}) of each of {@code productIds} whose stock key is missing.
+	 * @return the products whose lease {@code token} holds: the ones this load may install
+	 */
+	private Mono<List<Long>> leased(List<Long> productIds, String token) {
+		List<String> keys = new ArrayList<>(productIds.size() * 2);
+		productIds.forEach((id) -> keys.add(ProductKeys.stock(id)));
+		productIds.forEach((id) -> keys.add(ProductKeys.loadLease(id)));
+		return this.redis.execute(LuaScripts.STOCK_LOAD_LEASE, keys, List.of(token, Long.toString(LOAD_LEASE.toMillis())))
+			.next()
+			.map((answers) -> {
+				List<Long> leased = new ArrayList<>();
+				for (int i = 0; i < productIds.size(); i++) {
+					if (((Number) answers.get(i)).longValue() == 1L) {
+						leased.add(productIds.get(i));
+					}
+				}
+				return leased;
+			});
+	}
+
+	/**
+	 * Installs {@code batch} where {@code token} still holds the load lease, and ends those leases (the lease
+	 * of a product MySQL does not know runs out by itself).
+	 * @return how many keys were set
+	 */
+	private Mono<Long> install(List<Expected> batch, String token) {
+		List<String> keys = new ArrayList<>(batch.size() * 2);
+		List<String> args = new ArrayList<>(batch.size() + 1);
+		args.add(token);
+		batch.forEach((e) -> keys.add(ProductKeys.stock(e.productId())));
+		batch.forEach((e) -> keys.add(ProductKeys.loadLease(e.productId())));
+		batch.forEach((e) -> args.add(Long.toString(e.sellable())));
+		return this.redis.execute(LOAD, keys, args).next();
 	}
 
 	/**
