@@ -1,6 +1,5 @@
 package com.example.flashsale.product;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,7 +8,6 @@ import java.util.Map;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -35,12 +33,6 @@ public class Inventory {
 	private static final RedisScript<Long> RESERVE = LuaScripts.STOCK_RESERVE;
 
 	private static final RedisScript<Long> RELEASE = LuaScripts.STOCK_RELEASE;
-
-	/** The pause between two tries of a reservation whose stock key another caller is loading. */
-	private static final Duration MISSING_RETRY_DELAY = Duration.ofMillis(50);
-
-	/** Tries after the first: together about {@link ProductStock#LOAD_LEASE}, after which a load gives up. */
-	private static final int MISSING_RETRIES = (int) (ProductStock.LOAD_LEASE.toMillis() / MISSING_RETRY_DELAY.toMillis());
 
 	private final ReactiveStringRedisTemplate redis;
 
@@ -83,34 +75,17 @@ public class Inventory {
 
 	/**
 	 * Reserves every line for {@code orderId}, all or nothing; a stock key Redis lost is reloaded from
-	 * MySQL and the reservation tried again (while another caller loads it: every
-	 * {@link #MISSING_RETRY_DELAY}, about as long as a load lease lasts). Repeating a reservation that
-	 * succeeded takes nothing.
+	 * MySQL and the reservation tried once more. Repeating a reservation that succeeded takes nothing.
 	 * @return completes when reserved; {@link ErrorCode#INSUFFICIENT_STOCK} 409 when some line lacks stock
 	 */
 	public Mono<Void> reserve(long orderId, List<Line> lines) {
-		return Mono.defer(() -> tryReserve(orderId, lines))
-			.flatMap((result) -> (result < 0)
-					? this.stock.loadMissing(lines.stream().map(Line::productId).toList(), orderId)
-						.then(tryReserve(orderId, lines))
-					: Mono.just(result))
-			// still missing: another caller holds the key's load lease and is loading it
-			.flatMap((result) -> (result < 0) ? Mono.<Long>error(StockKeyMissing.INSTANCE) : Mono.just(result))
-			.retryWhen(Retry.fixedDelay(MISSING_RETRIES, MISSING_RETRY_DELAY)
-				.filter(StockKeyMissing.class::isInstance)
-				.onRetryExhaustedThrow((spec, signal) -> outOfStock()))
-			.flatMap((result) -> (result == 1L) ? Mono.<Void>empty() : Mono.error(outOfStock()));
-	}
-
-	/** A stock key another caller is loading: the reservation is tried again. */
-	private static final class StockKeyMissing extends RuntimeException {
-
-		static final StockKeyMissing INSTANCE = new StockKeyMissing();
-
-		private StockKeyMissing() {
-			super("a stock key is being loaded", null, false, false);
-		}
-
+		return tryReserve(orderId, lines).flatMap((result) -> {
+			if (result < 0) {
+				return this.stock.loadMissing(lines.stream().map(Line::productId).toList(), orderId)
+					.then(tryReserve(orderId, lines));
+			}
+			return Mono.just(result);
+		}).flatMap((result) -> (result == 1L) ? Mono.<Void>empty() : Mono.error(outOfStock()));
 	}
 
 	/** The 409 {@link ErrorCode#INSUFFICIENT_STOCK} of an order some of whose lines lack sellable stock. */

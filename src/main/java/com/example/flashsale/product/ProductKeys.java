@@ -33,11 +33,12 @@ public final class ProductKeys {
 	}
 
 	/**
-	 * The lease of the one caller loading the missing sellable stock of {@code productId} from MySQL
-	 * ({@code redis/stock-load-lease.lua}), so no load installs a value read before another load's sales.
+	 * The generation of the sellable stock of {@code productId}: a new random token each time a load
+	 * installs the key ({@code redis/stock-load.lua}), so a load that read MySQL before another load's install
+	 * (and the sales from it) installs nothing.
 	 */
-	static String loadLease(long productId) {
-		return "stock-load-lease:{catalog}:" + productId;
+	static String loadGeneration(long productId) {
+		return "stock-generation:{catalog}:" + productId;
 	}
 
 	/** The cached view of one product. */

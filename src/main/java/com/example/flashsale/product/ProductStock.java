@@ -3,7 +3,9 @@ package com.example.flashsale.product;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -43,11 +45,6 @@ public class ProductStock {
 
 	private static final int KEYS_PER_LOAD = 500;
 
-	/**
-	 * How long one load may hold a missing key's lease: far longer than its MySQL read and its install;
-	 * a load slower than this installs nothing (another may have loaded and sold since).
-	 */
-	static final Duration LOAD_LEASE = Duration.ofSeconds(2);
 
 	/** How long an applied adjustment is remembered: far longer than any re-send of its script. */
 	static final Duration ADJUSTMENT_MEMORY = Duration.ofHours(1);
@@ -117,10 +114,10 @@ public class ProductStock {
 
 	/**
 	 * Loads the sellable stock of {@code productIds} into Redis where the key is missing: durable stock minus
-	 * the units of orders in flight ({@link #expected}), installed with {@code SET NX} under the key's load
-	 * lease, so one caller loads a key at a time and a load whose lease ran out installs nothing. A key whose
-	 * lease another caller holds is left to it.
-	 * @return how many keys were set (unknown products, and keys another caller loads, are skipped)
+	 * the units of orders in flight ({@link #expected}), installed with {@code SET NX} only if no other load
+	 * installed the key since this one read its generation: a value read from MySQL before another load's
+	 * sales would overstate after a second loss.
+	 * @return how many keys were set (unknown products, and keys another load installed first, are skipped)
 	 */
 	public Mono<Long> loadMissing(Collection<Long> productIds) {
 		return load(Flux.fromIterable(productIds), 0);
@@ -199,49 +196,41 @@ public class ProductStock {
 	}
 
 	private Mono<Long> load(Flux<Long> productIds, long exceptOrderId) {
-		String token = Long.toHexString(ThreadLocalRandom.current().nextLong());
+		String generation = Long.toHexString(ThreadLocalRandom.current().nextLong());
 		return productIds.buffer(KEYS_PER_LOAD)
-			.concatMap((batch) -> leased(batch, token))
-			.filter((leased) -> !leased.isEmpty())
-			.concatMap((leased) -> expected(leased, exceptOrderId).collectList()
-				.filter((batch) -> !batch.isEmpty())
-				.flatMap((batch) -> install(batch, token)))
+			.concatMap((batch) -> generations(batch)
+				.flatMap((before) -> expected(batch, exceptOrderId).collectList()
+					.filter((expected) -> !expected.isEmpty())
+					.flatMap((expected) -> install(expected, before, generation))))
 			.reduce(0L, Long::sum);
 	}
 
-	/**
-	 * Takes the load lease ({@link #LOAD_LEASE}) of each of {@code productIds} whose stock key is missing.
-	 * @return the products whose lease {@code token} holds: the ones this load may install
-	 */
-	private Mono<List<Long>> leased(List<Long> productIds, String token) {
-		List<String> keys = new ArrayList<>(productIds.size() * 2);
-		productIds.forEach((id) -> keys.add(ProductKeys.stock(id)));
-		productIds.forEach((id) -> keys.add(ProductKeys.loadLease(id)));
-		return this.redis.execute(LuaScripts.STOCK_LOAD_LEASE, keys, List.of(token, Long.toString(LOAD_LEASE.toMillis())))
-			.next()
-			.map((answers) -> {
-				List<Long> leased = new ArrayList<>();
+	/** The generation of each product's stock key ({@link ProductKeys#loadGeneration}), read before MySQL. */
+	private Mono<Map<Long, String>> generations(List<Long> productIds) {
+		return this.redis.opsForValue()
+			.multiGet(productIds.stream().map(ProductKeys::loadGeneration).toList())
+			.map((values) -> {
+				Map<Long, String> generations = new HashMap<>();
 				for (int i = 0; i < productIds.size(); i++) {
-					if (((Number) answers.get(i)).longValue() == 1L) {
-						leased.add(productIds.get(i));
-					}
+					generations.put(productIds.get(i), (values.get(i) != null) ? values.get(i) : "");
 				}
-				return leased;
+				return generations;
 			});
 	}
 
 	/**
-	 * Installs {@code batch} where {@code token} still holds the load lease, and ends those leases (the lease
-	 * of a product MySQL does not know runs out by itself).
+	 * Installs {@code batch} where the key is missing and its generation is still the one read in
+	 * {@code before}, and gives each installed key the new {@code generation}.
 	 * @return how many keys were set
 	 */
-	private Mono<Long> install(List<Expected> batch, String token) {
+	private Mono<Long> install(List<Expected> batch, Map<Long, String> before, String generation) {
 		List<String> keys = new ArrayList<>(batch.size() * 2);
-		List<String> args = new ArrayList<>(batch.size() + 1);
-		args.add(token);
+		List<String> args = new ArrayList<>(batch.size() * 2 + 1);
+		args.add(generation);
 		batch.forEach((e) -> keys.add(ProductKeys.stock(e.productId())));
-		batch.forEach((e) -> keys.add(ProductKeys.loadLease(e.productId())));
+		batch.forEach((e) -> keys.add(ProductKeys.loadGeneration(e.productId())));
 		batch.forEach((e) -> args.add(Long.toString(e.sellable())));
+		batch.forEach((e) -> args.add(before.getOrDefault(e.productId(), "")));
 		return this.redis.execute(LOAD, keys, args).next();
 	}
 

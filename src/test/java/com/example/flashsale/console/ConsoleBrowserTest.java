@@ -40,10 +40,7 @@ class ConsoleBrowserTest extends IntegrationTest {
 		long couponId = CouponFixtures.openEvent(this.client, adminToken(), total);
 		long firstUser = CouponFixtures.freshUsers(120);
 		try (Playwright playwright = Chromium.playwright(); Browser browser = Chromium.launch(playwright)) {
-			Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1100, 1000));
-			page.navigate("http://127.0.0.1:" + this.port + "/console");
-			page.fill("#token", adminToken());
-			page.click("button[type=submit]");
+			Page page = connectedConsole(browser);
 			String row = "tr[data-coupon='" + couponId + "']";
 			page.waitForSelector(row + " .remaining:text-is('" + total + "')");
 
@@ -82,10 +79,7 @@ class ConsoleBrowserTest extends IntegrationTest {
 				RoomFixtures.take(this.client, userToken(firstUser + i), roomId);
 			}
 			try (Playwright playwright = Chromium.playwright(); Browser browser = Chromium.launch(playwright)) {
-				Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1100, 1000));
-				page.navigate("http://127.0.0.1:" + this.port + "/console");
-				page.fill("#token", adminToken());
-				page.click("button[type=submit]");
+				Page page = connectedConsole(browser);
 				String row = "tr[data-room='" + roomId + "']";
 				// before its opening the three tickets wait in the pre-queue
 				page.waitForSelector(row + " .waiting:text-is('3')", new Page.WaitForSelectorOptions().setTimeout(30_000));
@@ -96,6 +90,15 @@ class ConsoleBrowserTest extends IntegrationTest {
 		finally {
 			RoomFixtures.close(this.client, adminToken(), roomId);
 		}
+	}
+
+	/** The console page in a new tab, connected with an admin token. */
+	private Page connectedConsole(Browser browser) {
+		Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1100, 1000));
+		page.navigate("http://127.0.0.1:" + this.port + "/console");
+		page.fill("#token", adminToken());
+		page.click("button[type=submit]");
+		return page;
 	}
 
 }

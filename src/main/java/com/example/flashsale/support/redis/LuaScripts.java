@@ -71,12 +71,8 @@ public final class LuaScripts {
 	/** Stock: move the sellable stock by an admin's delta. */
 	public static final RedisScript<Long> STOCK_ADJUST = load("stock-adjust", Long.class);
 
-	/** Stock: set missing sellable-stock keys from MySQL. */
+	/** Stock: set missing sellable-stock keys from MySQL, unless another load installed one since this one's read. */
 	public static final RedisScript<Long> STOCK_LOAD = load("stock-load", Long.class);
-
-	/** Sellable stock: take the load lease of missing stock keys, one loader per key at a time. */
-	@SuppressWarnings("rawtypes")
-	public static final RedisScript<List> STOCK_LOAD_LEASE = load("stock-load-lease", List.class);
 
 	/** Stock: reserve every line of an order, all or nothing. */
 	public static final RedisScript<Long> STOCK_RESERVE = load("stock-reserve", Long.class);
@@ -109,7 +105,7 @@ public final class LuaScripts {
 	public static final List<RedisScript<?>> ALL = List.of(CACHE_GET, CACHE_PUT, CACHE_EVICT, COUPON_ISSUE,
 			COUPON_INSTALL, COUPON_ADD_HOLDERS, COUPON_SETTLE, COUPON_COMMIT_FAILED, COUPON_VIEW, COUPON_RECONCILE,
 			IDEMPOTENCY_CLAIM, IDEMPOTENCY_FINISH, LOCK_ACQUIRE, COMPARE_AND_DELETE,
-			ORDER_STATUS_PUBLISH, STOCK_ADJUST, STOCK_LOAD, STOCK_LOAD_LEASE, STOCK_RESERVE, STOCK_RELEASE, STOCK_REPAIR,
+			ORDER_STATUS_PUBLISH, STOCK_ADJUST, STOCK_LOAD, STOCK_RESERVE, STOCK_RELEASE, STOCK_REPAIR,
 			ROOM_TICKET, ROOM_ADMIT, ROOM_POLL, ROOM_CONSUME, DATABASE_CLAIM);
 
 	private LuaScripts() {
