@@ -14,11 +14,14 @@
   function cell(row, text) { var td = document.createElement('td'); td.textContent = text; row.appendChild(td); return td; }
   function num(value) { return (value === null || value === undefined) ? '-' : String(value); }
 
+  // seconds since the previous snapshot (call only when there is one)
+  function elapsed(snapshot) { return Math.max(0.001, (Date.parse(snapshot.at) - Date.parse(previous.at)) / 1000); }
+
   function rates(snapshot) {
     var perCoupon = {};
     var total = { ISSUED: 0, DUPLICATE: 0, SOLD_OUT: 0, NOT_ISSUABLE: 0 };
     if (previous) {
-      var seconds = Math.max(0.001, (Date.parse(snapshot.at) - Date.parse(previous.at)) / 1000);
+      var seconds = elapsed(snapshot);
       var before = {};
       previous.coupons.forEach(function (c) { before[c.id] = c.outcomes || {}; });
       snapshot.coupons.forEach(function (c) {
@@ -86,7 +89,7 @@
     var body = $('rooms');
     body.textContent = '';
     var before = {};
-    var seconds = previous ? Math.max(0.001, (Date.parse(snapshot.at) - Date.parse(previous.at)) / 1000) : 0;
+    var seconds = previous ? elapsed(snapshot) : 0;
     if (previous) { (previous.rooms || []).forEach(function (room) { before[room.roomId] = room.admitted; }); }
     (snapshot.rooms || []).forEach(function (room) {
       var row = document.createElement('tr');

@@ -8,7 +8,7 @@ import com.example.flashsale.coupon.CouponLive;
 import com.example.flashsale.order.OrderStatus;
 import com.example.flashsale.outbox.Outbox;
 import com.example.flashsale.product.ProductLive;
-import com.example.flashsale.waitingroom.RoomsLive.RoomLive;
+import com.example.flashsale.waitingroom.RoomView;
 
 /**
  * One second of a live sale as {@code /api/admin/live} sends it (docs/operations.md "Operator console").
@@ -22,5 +22,5 @@ import com.example.flashsale.waitingroom.RoomsLive.RoomLive;
  * @param rooms the open waiting rooms with their queue lengths and admissions
  */
 record LiveSnapshot(Instant at, List<CouponLive> coupons, List<ProductLive> products, Map<OrderStatus, Long> orders,
-		Outbox.Backlog outbox, long streams, List<RoomLive> rooms) {
+		Outbox.Backlog outbox, long streams, List<RoomView> rooms) {
 }

@@ -45,7 +45,6 @@ public class ProductStock {
 
 	private static final int KEYS_PER_LOAD = 500;
 
-
 	/** How long an applied adjustment is remembered: far longer than any re-send of its script. */
 	static final Duration ADJUSTMENT_MEMORY = Duration.ofHours(1);
 

@@ -28,20 +28,8 @@ public class RoomsLive {
 		this.clock = clock;
 	}
 
-	/**
-	 * One open room as the console shows it.
-	 * @param targetType {@code COUPON} or {@code PRODUCT}
-	 * @param admissionsPerSecond the configured pace
-	 * @param status {@code SCHEDULED} (before its opening: tickets go to the pre-queue) or {@code OPEN}
-	 * @param waiting tickets waiting now, in the queue and the pre-queue
-	 * @param admitted admissions so far
-	 */
-	public record RoomLive(long roomId, String targetType, long targetId, int admissionsPerSecond, Instant opensAt,
-			String status, long waiting, long admitted) {
-	}
-
-	/** The first {@code limit} open rooms by id, with their counts. */
-	public Flux<RoomLive> open(int limit) {
+	/** The first {@code limit} open rooms by id, with their counts (as {@code GET} of one room shows them). */
+	public Flux<RoomView> open(int limit) {
 		Instant now = this.clock.instant();
 		return this.rooms.current()
 			.flatMapMany((snapshot) -> Flux.fromIterable(snapshot.byId().values()
@@ -50,8 +38,7 @@ public class RoomsLive {
 				.limit(limit)
 				.toList()))
 			.concatMap((room) -> this.state.counts(room.id())
-				.map((counts) -> new RoomLive(room.id(), room.targetType().name(), room.targetId(),
-						room.admissionsPerSecond(), room.opensAt(), room.status(now), counts[0], counts[1])));
+				.map((counts) -> RoomView.of(room, now).withCounts(counts[0], counts[1])));
 	}
 
 }

@@ -51,8 +51,8 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
  * default; capped at {@code app.redis.reconnect-delay-max} (1 s), so the service is back within about a
  * second of Redis.</li>
  * <li>On a Redis Cluster ({@code spring.data.redis.cluster.nodes}), the same options plus a topology refresh
- * that sees a failover within about a second ({@link #clusterTopologyRefresh}), and commands refused during
- * a failover sent again for up to {@code app.redis.cluster-failover-wait} ({@link RetryingRedisTemplate}).</li>
+ * that sees a failover within about a second ({@link #clusterTopologyRefresh}), and commands that lost their
+ * connection in a failover sent again for up to {@code app.redis.cluster-failover-wait} ({@link RetryingRedisTemplate}).</li>
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)

@@ -48,12 +48,12 @@ public class RetryingRedisTemplate extends ReactiveStringRedisTemplate {
 	private static final Set<String> CUT_OFF = Set.of("Connection closed", "Connection disconnected",
 			"Connection closed prematurely");
 
-	/** How commands refused unsent are sent again; null when they are not. */
+	/** How commands whose connection was lost are sent again; null when they are not. */
 	private final Retry retry;
 
 	/**
 	 * @param connectionFactory the connection factory
-	 * @param wait the longest a refused command is sent again for (zero: never)
+	 * @param wait the longest a command whose connection was lost is sent again for (zero: never)
 	 */
 	public RetryingRedisTemplate(ReactiveRedisConnectionFactory connectionFactory, Duration wait) {
 		super(connectionFactory);
