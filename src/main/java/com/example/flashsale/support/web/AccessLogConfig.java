@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
@@ -22,7 +23,8 @@ import org.springframework.web.server.WebFilterChain;
  * handler (an {@link HttpHandlerDecoratorFactory}), outside the filters and the problem-detail exception
  * handler, so each line has the status really sent and the time until the answer was written; a filter
  * placed after Spring Security notes the authenticated caller's id (the JWT {@code sub}) for that line,
- * through the Reactor context. Off with {@code app.access-log.enabled=false}.
+ * through the Reactor context. A request unanswered past {@code app.access-log.slow-request} is reported while it
+ * runs ({@link AccessLog}). Off with {@code app.access-log.enabled=false}.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnBooleanProperty(name = "app.access-log.enabled", matchIfMissing = true)
@@ -40,12 +42,11 @@ class AccessLogConfig {
 	@Bean
 	HttpHandlerDecoratorFactory accessLogDecorator(AccessLog accessLog) {
 		return (delegate) -> (request, response) -> {
-			long started = System.nanoTime();
-			Caller caller = new Caller();
+			AccessLog.InFlight inFlight = accessLog.started(request.getMethod().name(), request.getPath().value(),
+					() -> MediaType.TEXT_EVENT_STREAM.isCompatibleWith(response.getHeaders().getContentType()));
 			return delegate.handle(request, response)
-				.contextWrite((context) -> context.put(Caller.class, caller))
-				.doFinally((signal) -> accessLog.record(request.getMethod().name(), request.getPath().value(),
-						status(response, signal), System.nanoTime() - started, caller.user));
+				.contextWrite((context) -> context.put(AccessLog.InFlight.class, inFlight))
+				.doFinally((signal) -> accessLog.finished(inFlight, status(response, signal)));
 		};
 	}
 
@@ -63,13 +64,6 @@ class AccessLogConfig {
 		return (signal == SignalType.CANCEL && !response.isCommitted()) ? 0 : 200;
 	}
 
-	/** The caller of one request, filled in after authentication. */
-	static final class Caller {
-
-		volatile String user;
-
-	}
-
 	/**
 	 * Notes the authenticated caller of the request for its access log line. Runs after Spring Security's
 	 * filter chain (order -100), where the exchange knows the principal; requests refused by security
@@ -80,12 +74,12 @@ class AccessLogConfig {
 		@Override
 		public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 			return Mono.deferContextual((context) -> {
-				Caller caller = context.getOrDefault(Caller.class, null);
-				if (caller == null) {
+				AccessLog.InFlight inFlight = context.getOrDefault(AccessLog.InFlight.class, null);
+				if (inFlight == null) {
 					return chain.filter(exchange);
 				}
 				return exchange.getPrincipal()
-					.doOnNext((principal) -> caller.user = principal.getName())
+					.doOnNext((principal) -> inFlight.user(principal.getName()))
 					.then(chain.filter(exchange));
 			});
 		}

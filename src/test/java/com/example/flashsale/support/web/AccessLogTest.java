@@ -1,5 +1,6 @@
 package com.example.flashsale.support.web;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,7 +18,8 @@ class AccessLogTest {
 	void linesOverTheCapOfASecondAreDroppedAndCounted() {
 		AtomicLong clock = new AtomicLong(5 * SECOND);
 		List<String> lines = new ArrayList<>();
-		try (AccessLog log = new AccessLog(new AccessLogProperties(true, 3, 100), clock::get, false, lines::add)) {
+		try (AccessLog log = new AccessLog(new AccessLogProperties(true, 3, 100, Duration.ofSeconds(10)), clock::get, false,
+				lines::add, lines::add)) {
 			int admitted = 0;
 			for (int i = 0; i < 10; i++) {
 				admitted += log.record("GET", "/api/products", 200, 1_000_000, "1") ? 1 : 0;
@@ -38,14 +40,49 @@ class AccessLogTest {
 	@Test
 	void aFullQueueDropsInsteadOfWaiting() {
 		AtomicLong clock = new AtomicLong();
-		try (AccessLog log = new AccessLog(new AccessLogProperties(true, 1_000, 2), clock::get, false, (line) -> {
-		})) {
+		try (AccessLog log = new AccessLog(new AccessLogProperties(true, 1_000, 2, Duration.ofSeconds(10)), clock::get, false,
+				(line) -> {
+				}, (line) -> {
+				})) {
 			assertThat(log.record("GET", "/a", 200, 0, null)).isTrue();
 			assertThat(log.record("GET", "/b", 200, 0, null)).isTrue();
 			assertThat(log.record("GET", "/c", 200, 0, null)).isFalse();
 			assertThat(log.dropped()).isEqualTo(1);
 			assertThat(log.drain()).isEqualTo(2);
 			assertThat(log.record("GET", "/d", 200, 0, null)).isTrue();
+		}
+	}
+
+	@Test
+	void aRequestUnansweredPastTheSlowBoundIsReportedOnceWhileItRunsAndItsLineIsWrittenOverTheCap() {
+		AtomicLong clock = new AtomicLong(5 * SECOND);
+		List<String> lines = new ArrayList<>();
+		List<String> warnings = new ArrayList<>();
+		try (AccessLog log = new AccessLog(new AccessLogProperties(true, 1, 100, Duration.ofSeconds(10)), clock::get,
+				false, lines::add, warnings::add)) {
+			AccessLog.InFlight charge = log.started("POST", "/api/balance/charge", () -> false);
+			charge.user("5");
+			AccessLog.InFlight stream = log.started("GET", "/api/orders/7/events", () -> true);
+			AccessLog.InFlight quick = log.started("GET", "/api/products", () -> false);
+			clock.addAndGet(SECOND);
+			assertThat(log.finished(quick, 200)).isTrue();
+			log.drain();
+			assertThat(warnings).isEmpty();
+
+			clock.addAndGet(10 * SECOND);
+			log.drain();
+			assertThat(warnings).containsExactly("request unanswered for 11,000 ms: POST /api/balance/charge user=5");
+			clock.addAndGet(SECOND);
+			log.drain();
+			assertThat(warnings).hasSize(1);
+
+			assertThat(log.record("GET", "/api/products", 200, 0, null)).isTrue();
+			assertThat(log.record("GET", "/api/products", 200, 0, null)).isFalse();
+			assertThat(log.finished(charge, 0)).isTrue();
+			assertThat(log.finished(stream, 200)).isFalse();
+			log.drain();
+			assertThat(lines).contains("POST /api/balance/charge - 12000ms user=5");
+			assertThat(lines).noneMatch((line) -> line.startsWith("GET /api/orders/7/events"));
 		}
 	}
 
