@@ -1,10 +1,12 @@
 // The storefront (docs/operations.md "Storefront"): plain JavaScript against the public API. The bearer
 // token stays in this page and goes only into the Authorization header; the order's status stream is
-// opened with EventSource and a short-lived stream token (an EventSource cannot send headers).
+// opened with EventSource and a short-lived stream token (an EventSource cannot send headers), and so is
+// a waiting room's line when a claim or an order meets one.
 (function () {
   'use strict';
   var token = null;
   var stream = null;
+  var line = null;
 
   function $(id) { return document.getElementById(id); }
   function say(id, text) { $(id).textContent = text; }
@@ -76,25 +78,90 @@
 
   function claim(event) {
     event.preventDefault();
-    var id = $('coupon-id').value;
+    sendClaim($('coupon-id').value, {});
+  }
+
+  function sendClaim(id, extra) {
     say('claim-result', 'Claiming...');
-    api('POST', '/api/coupons/' + encodeURIComponent(id) + '/issue').then(function (r) {
+    api('POST', '/api/coupons/' + encodeURIComponent(id) + '/issue', undefined, extra).then(function (r) {
+      if (behindRoom(r)) {
+        say('claim-result', 'This event has a waiting room: you are in line.');
+        throughRoom(r.body.roomId, function (admission) { sendClaim(id, { 'Admission-Token': admission }); });
+        return;
+      }
       say('claim-result', CLAIMS[r.status] || ('Could not claim (' + ((r.body && r.body.detail) || r.status) + ')'));
       loadCoupons();
     });
+  }
+
+  // A 403 ADMISSION_REQUIRED names the waiting room in front of the event or product (docs/api.md
+  // "Waiting room"): the customer takes a ticket, watches the place in line live, and the same request is
+  // sent again with the single-use admission token once admitted.
+  function behindRoom(r) {
+    return r.status === 403 && r.body && r.body.code === 'ADMISSION_REQUIRED' && r.body.roomId;
+  }
+
+  function throughRoom(roomId, admitted) {
+    if (line) { line.close(); }
+    $('waiting').hidden = false;
+    say('queue-state', 'Taking a place in line...');
+    var room = '/api/waiting-room/' + encodeURIComponent(roomId) + '/tickets';
+    api('POST', room).then(function (t) {
+      if (t.status !== 201 && t.status !== 200) {
+        say('queue-state', 'Could not join the line: ' + ((t.body && t.body.detail) || t.status));
+        return;
+      }
+      var ticket = room + '/' + t.body.ticketId;
+      showPlace(t.body);
+      api('POST', ticket + '/stream-token').then(function (s) {
+        if (s.status !== 200) { say('queue-state', 'Could not follow the line (' + s.status + ')'); return; }
+        var done = false;
+        line = new EventSource(ticket + '/events?streamToken=' + encodeURIComponent(s.body.streamToken));
+        window.shopLine = line;
+        line.addEventListener('position', function (e) { showPlace(JSON.parse(e.data)); });
+        line.addEventListener('admitted', function (e) {
+          done = true;
+          line.close();
+          say('queue-state', 'Your turn: sending your request.');
+          admitted(JSON.parse(e.data).admissionToken);
+        });
+        line.addEventListener('error', function () {
+          if (!done && line.readyState === EventSource.CLOSED) { say('queue-state', 'You are no longer in line; try again.'); }
+        });
+      });
+    });
+  }
+
+  function showPlace(place) {
+    if (place.position === null || place.position === undefined) {
+      say('queue-state', 'The line opens in ' + place.etaSeconds + ' s; your place is drawn then.');
+    } else {
+      say('queue-state', 'Place in line: ' + place.position + ', about ' + place.etaSeconds + ' s to go.');
+    }
   }
 
   function order(product) {
     var coupon = $('use-coupon').value;
     var body = { items: [{ productId: product.id, quantity: 1 }] };
     if (coupon) { body.userCouponId = Number(coupon); }
-    say('order-result', 'Placing the order...');
     $('order-events').textContent = '';
-    api('POST', '/api/orders', body, { 'Idempotency-Key': newKey() }).then(function (r) {
+    place(body, { 'Idempotency-Key': newKey() });
+  }
+
+  // an order sent again after the waiting room keeps its Idempotency-Key
+  function place(body, headers) {
+    say('order-result', 'Placing the order...');
+    api('POST', '/api/orders', body, headers).then(function (r) {
       if (r.status === 201 || r.status === 202) {
         say('order-result', 'Order ' + r.body.orderId + ': ' + r.body.status
           + (r.status === 201 ? ', paid ' + krw(r.body.paidAmount) : ' (being settled)'));
         watch(r.body.orderId);
+      } else if (behindRoom(r)) {
+        say('order-result', 'This product has a waiting room: you are in line.');
+        throughRoom(r.body.roomId, function (admission) {
+          place(body, { 'Idempotency-Key': headers['Idempotency-Key'], 'Admission-Token': admission });
+        });
+        return;
       } else {
         say('order-result', 'Not ordered: ' + ((r.body && r.body.detail) || r.status));
       }

@@ -1,5 +1,6 @@
 package com.example.flashsale.order;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import reactor.core.publisher.Mono;
@@ -44,7 +45,10 @@ class OrderAnswers {
 		}
 		if (result instanceof Refused refused) {
 			ProblemException problem = refused.problem();
-			Map<String, Object> extra = (refused.orderId() != null) ? Map.of("orderId", refused.orderId()) : Map.of();
+			Map<String, Object> extra = new LinkedHashMap<>(problem.members());
+			if (refused.orderId() != null) {
+				extra.put("orderId", refused.orderId());
+			}
 			return new OrderOutcome(problem.code().status().value(),
 					this.problems.render(problem.code(), problem.getMessage(), PATH, extra));
 		}

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 import reactor.core.publisher.Mono;
 
@@ -89,7 +90,7 @@ public class AdmissionGate {
 		if (token == null || token.isBlank()) {
 			return Mono.error(new ProblemException(ErrorCode.ADMISSION_REQUIRED, "The " + describe(room)
 					+ " is behind waiting room " + room.id() + ": take a ticket and send the admission token it gives as "
-					+ HEADER + "."));
+					+ HEADER + ".", Map.of("roomId", room.id())));
 		}
 		if (protecting.size() > 1) {
 			return Mono.error(new ProblemException(ErrorCode.ADMISSION_REQUIRED,

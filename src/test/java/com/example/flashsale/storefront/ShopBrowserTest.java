@@ -2,6 +2,7 @@ package com.example.flashsale.storefront;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -16,6 +17,7 @@ import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.balance.BalanceFixtures;
 import com.example.flashsale.coupon.CouponFixtures;
 import com.example.flashsale.product.ProductFixtures;
+import com.example.flashsale.waitingroom.RoomFixtures;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -81,6 +83,57 @@ class ShopBrowserTest extends IntegrationTest {
 		}
 		assertThat(streamRequests).as("connections the browser opened for the finished order").hasSize(2);
 		assertThat(streamAnswers).containsExactly(200, 204);
+	}
+
+	/**
+	 * A claim and an order that meet a waiting room (docs/operations.md "Storefront"): the page reads the
+	 * room from the 403 ADMISSION_REQUIRED problem, takes a ticket, shows the place in line from the room's
+	 * stream (the coupon's room opens a few seconds later, so the customer first waits in the pre-queue),
+	 * and sends the same request again with the admission token once admitted.
+	 */
+	@Test
+	void aCustomerMeetsAWaitingRoomWaitsInLineAndIsLetThrough() {
+		assumeTrue(Chromium.path() != null, Chromium.MISSING);
+		long buyer = BalanceFixtures.newAccount(this.client, adminToken());
+		postJson("/api/balance/charge", userToken(buyer), "{\"amount\":50000}").expectStatus().isOk();
+		long productId = ProductFixtures.create(this.client, adminToken(), "Queued sneakers", 20_000, 5);
+		long couponId = CouponFixtures.openEvent(this.client, adminToken(), 10);
+		long couponRoom = -1;
+		long productRoom = RoomFixtures.open(this.client, adminToken(), "PRODUCT", productId, 5, null);
+		List<String> states = new CopyOnWriteArrayList<>();
+		try (Playwright playwright = Chromium.playwright(); Browser browser = Chromium.launch(playwright)) {
+			Page page = browser.newPage();
+			page.navigate("http://127.0.0.1:" + this.port + "/shop");
+			page.exposeFunction("noteState", (args) -> states.add((String) args[0]));
+			page.evaluate("() => new MutationObserver(() => window.noteState(document.getElementById('queue-state').textContent))"
+					+ ".observe(document.getElementById('queue-state'), { childList: true, characterData: true, subtree: true })");
+			page.fill("#token", userToken(buyer));
+			page.click("#signin button");
+			page.waitForSelector("#who:has-text('Signed in as customer " + buyer + "')");
+
+			page.fill("#coupon-id", Long.toString(couponId));
+			couponRoom = RoomFixtures.open(this.client, adminToken(), "COUPON", couponId, 5, Instant.now().plusSeconds(3));
+			page.click("#claim button");
+			page.waitForSelector("#claim-result:has-text('Coupon claimed')",
+					new Page.WaitForSelectorOptions().setTimeout(20_000));
+			assertThat(states).as("what the waiting room said during the claim")
+				.anyMatch((state) -> state.startsWith("The line opens in"))
+				.anyMatch((state) -> state.startsWith("Your turn"));
+			page.waitForSelector("#use-coupon option:nth-child(2)", new Page.WaitForSelectorOptions()
+				.setState(WaitForSelectorState.ATTACHED));
+
+			page.click("li[data-product='" + productId + "'] button");
+			page.waitForSelector("#order-result:has-text('PAID')", new Page.WaitForSelectorOptions().setTimeout(20_000));
+			assertThat(page.textContent("#order-result")).contains("paid 19,000 KRW");
+		}
+		finally {
+			if (couponRoom > 0) {
+				RoomFixtures.close(this.client, adminToken(), couponRoom);
+			}
+			RoomFixtures.close(this.client, adminToken(), productRoom);
+		}
+		assertThat(states).as("the order went through the product's room too").filteredOn((state) -> state.startsWith("Your turn"))
+			.hasSize(2);
 	}
 
 }

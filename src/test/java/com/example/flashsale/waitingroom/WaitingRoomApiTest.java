@@ -90,7 +90,9 @@ class WaitingRoomApiTest extends IntegrationTest {
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"targetType\":\"COUPON\",\"targetId\":" + couponId + ",\"admissionsPerSecond\":5}").exchange(), 409,
 				"ROOM_ALREADY_OPEN");
-		problem(issue(alice, couponId, null), 403, "ADMISSION_REQUIRED");
+		issue(alice, couponId, null).expectStatus().isForbidden().expectBody()
+			.jsonPath("$.code").isEqualTo("ADMISSION_REQUIRED")
+			.jsonPath("$.roomId").isEqualTo(roomId);
 		problem(issue(alice, couponId, "1.2.3.4.forged"), 403, "INVALID_ADMISSION_TOKEN");
 		problem(issue(alice, couponId, this.admissionTokens.sign(first, roomId, 1, Instant.now().plusSeconds(60)) + "x"), 403,
 				"INVALID_ADMISSION_TOKEN");
@@ -152,7 +154,9 @@ class WaitingRoomApiTest extends IntegrationTest {
 		String token = userToken(buyer);
 		long roomId = RoomFixtures.open(this.client, adminToken(), "PRODUCT", productId, 100, null);
 
-		problem(order(token, "k-" + System.nanoTime(), productId, null), 403, "ADMISSION_REQUIRED");
+		order(token, "k-" + System.nanoTime(), productId, null).expectStatus().isForbidden().expectBody()
+			.jsonPath("$.code").isEqualTo("ADMISSION_REQUIRED")
+			.jsonPath("$.roomId").isEqualTo(roomId);
 		long ticketId = ((Number) RoomFixtures.take(this.client, token, roomId).get("ticketId")).longValue();
 		RoomFixtures.Heard heard = RoomFixtures.listen(streams(), token, roomId, ticketId, Duration.ofSeconds(20));
 		assertThat(heard.admissionToken()).isNotNull();

@@ -202,6 +202,8 @@ public class OpenApiConfig {
 		properties.put("code", code);
 		properties.put("orderId", new IntegerSchema().format("int64")
 			.description("POST /api/orders only: the order the failure belongs to, once it exists"));
+		properties.put("roomId", new IntegerSchema().format("int64")
+			.description("ADMISSION_REQUIRED only: the waiting room in front of the target, to take a ticket of"));
 		ObjectSchema problem = new ObjectSchema();
 		problem.setProperties(properties);
 		problem.setRequired(List.of("type", "title", "status", "detail", "instance", "code"));

@@ -57,7 +57,7 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 			return Mono.error(ex);
 		}
 		if (ex instanceof ProblemException problem) {
-			return this.writer.write(exchange, problem.code(), problem.getMessage());
+			return this.writer.write(exchange, problem.code(), problem.getMessage(), problem.members());
 		}
 		if (isTooLarge(ex)) {
 			return this.writer.refuse(exchange, ErrorCode.BODY_TOO_LARGE, "The request body is larger than the limit.");

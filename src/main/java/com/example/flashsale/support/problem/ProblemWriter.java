@@ -40,7 +40,15 @@ public class ProblemWriter {
 	 * carries the one its rate limiter set (the seconds until its bucket has a token again).
 	 */
 	public Mono<Void> write(ServerWebExchange exchange, ErrorCode code, String detail) {
-		return drainRequest(exchange).then(Mono.defer(() -> send(exchange, code, detail)));
+		return write(exchange, code, detail, Map.of());
+	}
+
+	/**
+	 * As {@link #write(ServerWebExchange, ErrorCode, String)}, with extension members after {@code code}.
+	 * @param members further members of the body (RFC 9457 section 3.2), e.g. {@code roomId}
+	 */
+	public Mono<Void> write(ServerWebExchange exchange, ErrorCode code, String detail, Map<String, Object> members) {
+		return drainRequest(exchange).then(Mono.defer(() -> send(exchange, code, detail, members)));
 	}
 
 	/**
@@ -51,7 +59,7 @@ public class ProblemWriter {
 	 */
 	public Mono<Void> refuse(ServerWebExchange exchange, ErrorCode code, String detail) {
 		exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
-		return send(exchange, code, detail);
+		return send(exchange, code, detail, Map.of());
 	}
 
 	/**
@@ -66,7 +74,7 @@ public class ProblemWriter {
 		return exchange.getRequest().getBody().doOnNext(DataBufferUtils::release).onErrorResume((ex) -> Mono.empty()).then();
 	}
 
-	private Mono<Void> send(ServerWebExchange exchange, ErrorCode code, String detail) {
+	private Mono<Void> send(ServerWebExchange exchange, ErrorCode code, String detail, Map<String, Object> members) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.setStatusCode(code.status());
 		HttpHeaders headers = response.getHeaders();
@@ -77,7 +85,7 @@ public class ProblemWriter {
 		else if (code == ErrorCode.TOO_MANY_STREAMS) {
 			headers.set(HttpHeaders.RETRY_AFTER, STREAM_RETRY_AFTER_SECONDS);
 		}
-		byte[] bytes = render(code, detail, exchange.getRequest().getPath().value(), Map.of());
+		byte[] bytes = render(code, detail, exchange.getRequest().getPath().value(), members);
 		DataBuffer buffer = response.bufferFactory().wrap(bytes);
 		return response.writeWith(Mono.just(buffer));
 	}
