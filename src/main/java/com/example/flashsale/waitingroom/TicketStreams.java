@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
@@ -42,6 +44,9 @@ class TicketStreams extends BackgroundJob {
 	static final String OPENED = "open";
 
 	private static final int POLL_CHUNK = 1_000;
+
+	/** Slices of a room's streams fed in parallel after a poll (the parallel scheduler's workers take them). */
+	private static final int FAN_OUT_SLICES = 4;
 
 	private final RoomState state;
 
@@ -89,7 +94,10 @@ class TicketStreams extends BackgroundJob {
 	Flux<ServerSentEvent<Object>> events(Room room, long ticketId, long userId) {
 		return Flux.defer(() -> {
 			Watcher watcher = new Watcher(room, ticketId, userId);
-			Flux<RoomState.Standing> first = this.state.poll(room.id(), List.of(ticketId)).flatMapIterable((list) -> list);
+			// the first event is encoded off the Redis I/O thread, as the poller's are (runOnce)
+			Flux<RoomState.Standing> first = this.state.poll(room.id(), List.of(ticketId))
+				.publishOn(Schedulers.parallel())
+				.flatMapIterable((list) -> list);
 			// the updates end the stream: the heartbeats stop once they did (after their last event went out)
 			Flux<ServerSentEvent<Object>> updates = Flux.concat(first, watcher.sink.asFlux())
 				.<ServerSentEvent<Object>>handle((standing, sink) -> watcher.next(standing, sink::next, sink::complete))
@@ -114,30 +122,51 @@ class TicketStreams extends BackgroundJob {
 		return Schedule.everyInstance("waiting-room-streams", this.properties.pushInterval(), this.properties.pushInterval());
 	}
 
+	/**
+	 * Polls where the tickets of this instance's open streams stand, one script call per room and chunk of
+	 * {@value #POLL_CHUNK} tickets, and feeds each stream its standing. The fan-out (every stream's event
+	 * encoded and written) runs on the parallel scheduler, split in {@value #FAN_OUT_SLICES} slices: run where
+	 * the reply arrives, it held the Redis connection's only I/O thread for the whole room, and every other
+	 * command's reply waited behind it (3,000 streams: 1 s command timeouts on tickets and claims).
+	 */
 	@Override
 	protected Mono<?> runOnce() {
 		return Flux.fromIterable(List.copyOf(this.watchers.entrySet())).flatMap((entry) -> {
+			List<Watcher> watching = List.copyOf(entry.getValue());
 			Set<Long> tickets = new LinkedHashSet<>();
-			entry.getValue().forEach((watcher) -> tickets.add(watcher.ticketId));
+			watching.forEach((watcher) -> tickets.add(watcher.ticketId));
 			List<Long> all = new ArrayList<>(tickets);
 			List<List<Long>> chunks = new ArrayList<>();
 			for (int i = 0; i < all.size(); i += POLL_CHUNK) {
 				chunks.add(all.subList(i, Math.min(all.size(), i + POLL_CHUNK)));
 			}
 			return Flux.fromIterable(chunks)
-				.concatMap((chunk) -> this.state.poll(entry.getKey(), chunk).doOnNext((standings) -> {
-					Map<Long, RoomState.Standing> byTicket = new java.util.HashMap<>();
+				.concatMap((chunk) -> this.state.poll(entry.getKey(), chunk).map((standings) -> {
+					Map<Long, RoomState.Standing> byTicket = new HashMap<>();
 					for (int i = 0; i < chunk.size() && i < standings.size(); i++) {
 						byTicket.put(chunk.get(i), standings.get(i));
 					}
-					entry.getValue().forEach((watcher) -> {
-						RoomState.Standing standing = byTicket.get(watcher.ticketId);
-						if (standing != null) {
-							watcher.sink.tryEmitNext(standing);
-						}
-					});
-				}));
+					return byTicket;
+				}))
+				.reduce(new HashMap<Long, RoomState.Standing>(), (merged, byTicket) -> {
+					merged.putAll(byTicket);
+					return merged;
+				})
+				.flatMapMany((standings) -> Flux.range(0, FAN_OUT_SLICES)
+					.flatMap((slice) -> Mono.fromRunnable(() -> feed(watching, slice, standings))
+						.subscribeOn(Schedulers.parallel())));
 		}, 4).then();
+	}
+
+	/** Feeds every {@value #FAN_OUT_SLICES}th stream, from {@code slice} on, its standing. */
+	private static void feed(List<Watcher> watching, int slice, Map<Long, RoomState.Standing> standings) {
+		for (int i = slice; i < watching.size(); i += FAN_OUT_SLICES) {
+			Watcher watcher = watching.get(i);
+			RoomState.Standing standing = standings.get(watcher.ticketId);
+			if (standing != null) {
+				watcher.sink.tryEmitNext(standing);
+			}
+		}
 	}
 
 	/** One open stream; its sink is fed by the poller, read by its one serialized pipeline. */
