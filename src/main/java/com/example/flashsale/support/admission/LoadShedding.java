@@ -3,6 +3,7 @@ package com.example.flashsale.support.admission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
@@ -26,8 +27,8 @@ import com.example.flashsale.support.problem.ProblemWriter;
 /**
  * Load shedding per instance (docs/api.md "Load shedding", ADR 0024): each expensive route of
  * {@code app.load-shedding.routes} runs at most {@code max-concurrent} requests at once on this instance,
- * counted from the moment the request passes this filter until its response is complete (or the client
- * goes). One more is refused at once, before authentication and before any backend is called, with 503
+ * counted from the moment the request passes this filter until its answer is committed (or the request
+ * ends without one: an error, the client gone). One more is refused at once, before authentication and before any backend is called, with 503
  * {@code OVERLOADED} and {@code Retry-After: 1}: a crowd larger than the instance can serve gets a fast
  * answer instead of a queue that makes every request slow. The permits are a Resilience4j semaphore
  * bulkhead that never waits. Off with {@code app.load-shedding.enabled=false}.
@@ -84,7 +85,17 @@ class LoadShedding implements WebFilter, Ordered {
 			return this.problems.write(exchange, ErrorCode.OVERLOADED, "This instance runs "
 					+ bulkhead.getBulkheadConfig().getMaxConcurrentCalls() + " such requests at once; retry shortly.");
 		}
-		return Mono.defer(() -> chain.filter(exchange)).doFinally((signal) -> bulkhead.onComplete());
+		AtomicBoolean held = new AtomicBoolean(true);
+		Runnable release = () -> {
+			if (held.compareAndSet(true, false)) {
+				bulkhead.onComplete();
+			}
+		};
+		// the permit goes back when the answer is committed: its work is done then, and a client that sends its
+		// next request on receiving the answer must find the permit free (at exactly the cap it was refused,
+		// the permit being returned only after the last byte was flushed)
+		exchange.getResponse().beforeCommit(() -> Mono.fromRunnable(release));
+		return Mono.defer(() -> chain.filter(exchange)).doFinally((signal) -> release.run());
 	}
 
 	private record Shed(RouteMatch route, Bulkhead bulkhead) {

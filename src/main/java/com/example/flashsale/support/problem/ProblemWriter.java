@@ -30,7 +30,8 @@ public class ProblemWriter {
 
 	private final JsonMapper jsonMapper;
 
-	ProblemWriter(JsonMapper jsonMapper) {
+	/** Writes problem bodies with {@code jsonMapper} (the application's, or a plain one in unit tests). */
+	public ProblemWriter(JsonMapper jsonMapper) {
 		this.jsonMapper = jsonMapper;
 	}
 
