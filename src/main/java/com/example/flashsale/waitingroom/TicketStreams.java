@@ -126,8 +126,8 @@ class TicketStreams extends BackgroundJob {
 	 * Polls where the tickets of this instance's open streams stand, one script call per room and chunk of
 	 * {@value #POLL_CHUNK} tickets, and feeds each stream its standing. The fan-out (every stream's event
 	 * encoded and written) runs on the parallel scheduler, split in {@value #FAN_OUT_SLICES} slices: run where
-	 * the reply arrives, it held the Redis connection's only I/O thread for the whole room, and every other
-	 * command's reply waited behind it (3,000 streams: 1 s command timeouts on tickets and claims).
+	 * the reply arrives, it would hold the Redis connection's only I/O thread for the whole room while every
+	 * other command's reply waits behind it.
 	 */
 	@Override
 	protected Mono<?> runOnce() {
