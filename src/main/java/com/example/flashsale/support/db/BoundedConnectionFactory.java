@@ -22,10 +22,13 @@ import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.ValidationDepth;
 import io.r2dbc.spi.Wrapped;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * A {@link ConnectionFactory} (the pool) whose every database round trip has a bounded time
@@ -39,14 +42,17 @@ import reactor.core.publisher.Mono;
  * count): later rows are not timed, so a consumer that asks for the next row late (work per row) never
  * turns into a false timeout, and a database sends a result's rows together.
  *
- * <p>Closing a connection (giving it back to the pool) is not bounded: the pool must get every connection
- * back, and r2dbc-mysql finishes reading the answer of a timed-out statement before the connection
- * serves anything else, so a connection whose statement timed out returns to the pool once the
- * database answers again (the caller does not wait for that: see {@code BoundedConnection}). Acquiring
+ * <p>Closing a connection (giving it back to the pool) always runs to its end: the pool must get every
+ * connection back, and r2dbc-mysql finishes reading the answer of a timed-out statement before the
+ * connection serves anything else, so a connection whose statement timed out returns to the pool once the
+ * database answers again. The caller waits for a release at most {@code timeout} (and not at all on such a
+ * stuck connection: see {@code BoundedConnection}). Acquiring
  * from the pool is bounded by the pool itself
  * ({@code spring.r2dbc.pool.max-acquire-time}).
  */
 public final class BoundedConnectionFactory implements ConnectionFactory, Wrapped<ConnectionFactory>, Disposable {
+
+	private static final Log logger = LogFactory.getLog(BoundedConnectionFactory.class);
 
 	private final ConnectionFactory delegate;
 
@@ -239,7 +245,13 @@ public final class BoundedConnectionFactory implements ConnectionFactory, Wrappe
 			return cleanup(this.delegate.rollbackTransaction(), "rollback");
 		}
 
-		/** Not bounded (the pool must get the connection back); on a stuck connection not waited for. */
+		/**
+		 * Gives the connection back to the pool. The release itself always runs to its end (the pool must get
+		 * every connection back); the caller waits for it at most {@code timeout}, then goes on with a warning
+		 * while the release finishes on its own: a driver whose connection stalled (r2dbc-mysql's request
+		 * queue, asyncer-io/r2dbc-mysql issues 347 and 349) would otherwise hold the request for ever. On a
+		 * stuck connection it is not waited for at all.
+		 */
 		@Override
 		public Publisher<Void> close() {
 			return Mono.defer(() -> {
@@ -249,7 +261,11 @@ public final class BoundedConnectionFactory implements ConnectionFactory, Wrappe
 					});
 					return Mono.empty();
 				}
-				return Mono.from(this.delegate.close());
+				Sinks.Empty<Void> released = Sinks.empty();
+				Mono.from(this.delegate.close()).subscribe(null, released::tryEmitError, released::tryEmitEmpty);
+				return released.asMono().timeout(this.timeout, Mono.fromRunnable(() -> logger.warn(
+						"Giving a connection back to the pool took more than " + this.timeout.toMillis()
+								+ " ms; the request goes on and the release finishes on its own")));
 			});
 		}
 
