@@ -44,10 +44,9 @@ python3 "$WRK/mint-tokens.py" --start "$START_ID" --count "$TOKENS" > "$OUT_DIR/
 trap 'rm -f "$OUT_DIR/tokens.txt"; jobs -p | xargs -r kill 2>/dev/null || true' EXIT
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVICE_PID/stat"; }
-heap_kib() { # heap used after a full GC, KiB
-  jcmd "$SERVICE_PID" GC.run >/dev/null
-  jcmd "$SERVICE_PID" GC.heap_info | sed -n 's/.*total [0-9]*K, used \([0-9]*\)K.*/\1/p' | head -n1
-}
+# shellcheck source=../heap.sh
+source "$HERE/../heap.sh"
+heap_kib() { heap_used_kb "$SERVICE_PID"; }
 new_coupon() {
   local now body
   body="$(python3 -c 'import json,random,string

@@ -32,11 +32,9 @@ ulimit -n 65536 2>/dev/null || true
 
 log() { printf '[streams] %s\n' "$*" >&2; }
 
-heap_kb() { # used heap after a full GC, KiB
-  jcmd "$PID" GC.run >/dev/null
-  sleep 1
-  jcmd "$PID" GC.heap_info | sed -n 's/.* total [0-9]*K, used \([0-9]*\)K.*/\1/p' | head -n1
-}
+# shellcheck source=../heap.sh
+source "$HERE/../heap.sh"
+heap_kb() { heap_used_kb "$PID"; }
 threads() { awk '/^Threads:/ { print $2 }' "/proc/$PID/status"; }
 
 log "fixtures: one buyer and $ORDERS PENDING orders (SQL)"

@@ -27,12 +27,9 @@ PID="${PID:-$(ss -ltnpH "sport = :$PORT" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | 
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 log() { printf '[room-memory] %s\n' "$*" >&2; }
-heap_kb() { # used heap after a full GC, KiB
-  jcmd "$PID" GC.run >/dev/null
-  sleep 1
-  # "total 446464K, used 224486K" (JDK 17) or "total reserved 6172672K, committed 446464K, used 224486K" (JDK 25)
-  jcmd "$PID" GC.heap_info | sed -n 's/.* used \([0-9]*\)K.*/\1/p' | head -n1
-}
+# shellcheck source=../heap.sh
+source "$HERE/../heap.sh"
+heap_kb() { heap_used_kb "$PID"; }
 redis_kb() { echo $(( $("${REDIS[@]}" info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p') / 1024 )); }
 json_field() { python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
 
