@@ -45,9 +45,6 @@ class TicketStreams extends BackgroundJob {
 
 	private static final int POLL_CHUNK = 1_000;
 
-	/** Slices of a room's streams fed in parallel after a poll (the parallel scheduler's workers take them). */
-	private static final int FAN_OUT_SLICES = 4;
-
 	private final RoomState state;
 
 	private final ActiveRooms rooms;
@@ -125,9 +122,8 @@ class TicketStreams extends BackgroundJob {
 	/**
 	 * Polls where the tickets of this instance's open streams stand, one script call per room and chunk of
 	 * {@value #POLL_CHUNK} tickets, and feeds each stream its standing. The fan-out (every stream's event
-	 * encoded and written) runs on the parallel scheduler, split in {@value #FAN_OUT_SLICES} slices: run where
-	 * the reply arrives, it would hold the Redis connection's only I/O thread for the whole room while every
-	 * other command's reply waits behind it.
+	 * encoded and written) runs on the parallel scheduler: run where the reply arrives, it would hold the
+	 * Redis connection's only I/O thread for the whole room while every other command's reply waits behind it.
 	 */
 	@Override
 	protected Mono<?> runOnce() {
@@ -140,33 +136,21 @@ class TicketStreams extends BackgroundJob {
 			for (int i = 0; i < all.size(); i += POLL_CHUNK) {
 				chunks.add(all.subList(i, Math.min(all.size(), i + POLL_CHUNK)));
 			}
+			// filled by one chunk's reply after the other (concatMap), read once all are in
+			Map<Long, RoomState.Standing> standings = new HashMap<>();
 			return Flux.fromIterable(chunks)
-				.concatMap((chunk) -> this.state.poll(entry.getKey(), chunk).map((standings) -> {
-					Map<Long, RoomState.Standing> byTicket = new HashMap<>();
-					for (int i = 0; i < chunk.size() && i < standings.size(); i++) {
-						byTicket.put(chunk.get(i), standings.get(i));
+				.concatMap((chunk) -> this.state.poll(entry.getKey(), chunk).doOnNext((replies) -> {
+					for (int i = 0; i < chunk.size() && i < replies.size(); i++) {
+						standings.put(chunk.get(i), replies.get(i));
 					}
-					return byTicket;
 				}))
-				.reduce(new HashMap<Long, RoomState.Standing>(), (merged, byTicket) -> {
-					merged.putAll(byTicket);
-					return merged;
-				})
-				.flatMapMany((standings) -> Flux.range(0, FAN_OUT_SLICES)
-					.flatMap((slice) -> Mono.fromRunnable(() -> feed(watching, slice, standings))
-						.subscribeOn(Schedulers.parallel())));
+				.then(Mono.fromRunnable(() -> watching.forEach((watcher) -> {
+					RoomState.Standing standing = standings.get(watcher.ticketId);
+					if (standing != null) {
+						watcher.sink.tryEmitNext(standing);
+					}
+				})).subscribeOn(Schedulers.parallel()));
 		}, 4).then();
-	}
-
-	/** Feeds every {@value #FAN_OUT_SLICES}th stream, from {@code slice} on, its standing. */
-	private static void feed(List<Watcher> watching, int slice, Map<Long, RoomState.Standing> standings) {
-		for (int i = slice; i < watching.size(); i += FAN_OUT_SLICES) {
-			Watcher watcher = watching.get(i);
-			RoomState.Standing standing = standings.get(watcher.ticketId);
-			if (standing != null) {
-				watcher.sink.tryEmitNext(standing);
-			}
-		}
 	}
 
 	/** One open stream; its sink is fed by the poller, read by its one serialized pipeline. */
