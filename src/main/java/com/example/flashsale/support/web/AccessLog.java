@@ -124,6 +124,7 @@ public final class AccessLog implements AutoCloseable {
 	/**
 	 * Records the end of a request {@link #started} earlier: its line, admitted as {@link #record} does, or
 	 * always when it ran longer than the slow bound (and was no stream).
+	 * @param request the handle {@link #started} returned
 	 * @param status the answered status, 0 when none was sent (the client went away)
 	 * @return whether the line was admitted
 	 */
