@@ -1,5 +1,7 @@
 package com.example.flashsale.support.startup;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import io.netty.buffer.ByteBufAllocator;
 import org.apache.commons.logging.Log;
@@ -57,6 +60,9 @@ class WarmUp implements ApplicationRunner {
 
 	private static final Duration CLEAN_UP_TIMEOUT = Duration.ofSeconds(30);
 
+	/** The window in which the JIT compilers' work is measured when waiting for them to go quiet. */
+	private static final Duration COMPILER_QUIET_WINDOW = Duration.ofMillis(200);
+
 	private final WarmUpProperties properties;
 
 	private final ObjectProvider<WarmUpFixture> fixtures;
@@ -90,10 +96,12 @@ class WarmUp implements ApplicationRunner {
 		List<WarmUpFixture> all = this.fixtures.orderedStream().toList();
 		Queue<WarmUpCall.SentKey> sentKeys = new ConcurrentLinkedQueue<>();
 		long started = System.nanoTime();
+		long settleBy = started;
 		try {
 			Mono.whenDelayError(all.stream().map(WarmUpFixture::prepare).toList())
 				.block(CLEAN_UP_TIMEOUT);
 			drive(port, all.stream().flatMap((fixture) -> fixture.calls().stream()).toList(), sentKeys);
+			settleBy = System.nanoTime() + this.properties.compilerSettle().toNanos();
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Warm-up failed; the service starts without it (slower first requests): " + ex);
@@ -107,6 +115,7 @@ class WarmUp implements ApplicationRunner {
 				logger.warn("Warm-up clean-up failed; its reserved keys expire on their own: " + ex);
 			}
 		}
+		awaitCompilerQuiet(settleBy);
 		logger.info("Warm-up done in " + (System.nanoTime() - started) / 1_000_000 + " ms");
 		if (this.properties.exit()) {
 			logger.info("Exiting after the warm-up (app.warmup.exit=true: a training run)");
@@ -118,10 +127,14 @@ class WarmUp implements ApplicationRunner {
 		if (calls.isEmpty()) {
 			return;
 		}
-		int concurrency = Math.min(this.properties.concurrency(), WarmUpIdentity.USERS);
-		List<String> authorizations = new ArrayList<>(concurrency);
-		for (int worker = 0; worker < concurrency; worker++) {
-			authorizations.add(bearer(WarmUpIdentity.FIRST_USER_ID + worker));
+		// at least one worker per route, so every route gets warm
+		int concurrency = Math.max(this.properties.concurrency(), calls.size());
+		// every request as the next synthetic user: no user's bucket runs dry (a 429 would warm the refusal, not
+		// the route), and the per-user paths (locks, buckets, keys) run for many users, as in a rush
+		List<String> authorizations = new ArrayList<>(WarmUpIdentity.USERS);
+		String first = bearer(WarmUpIdentity.FIRST_USER_ID);
+		for (int user = 0; user < WarmUpIdentity.USERS; user++) {
+			authorizations.add((first != null && user > 0) ? bearer(WarmUpIdentity.FIRST_USER_ID + user) : first);
 		}
 		String run = Long.toString(System.currentTimeMillis(), 36) + "-"
 				+ Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36) + "-";
@@ -143,13 +156,16 @@ class WarmUp implements ApplicationRunner {
 		try {
 			Flux.range(0, concurrency)
 				.flatMap((worker) -> Mono.defer(() -> {
+					// a worker keeps to one route: a quick route is sent as often as it answers, a slow one
+					// does not hold the quick ones back
+					WarmUpCall call = calls.get(worker % calls.size());
 					long sequence = next.getAndIncrement();
-					WarmUpCall call = calls.get((int) (sequence % calls.size()));
+					int user = (int) (sequence % WarmUpIdentity.USERS);
 					String key = WarmUpCall.KEY_PREFIX + run + sequence;
 					if (call.idempotencyKey()) {
-						sentKeys.add(new WarmUpCall.SentKey(WarmUpIdentity.FIRST_USER_ID + worker, key));
+						sentKeys.add(new WarmUpCall.SentKey(WarmUpIdentity.FIRST_USER_ID + user, key));
 					}
-					return send(client, authorizations.get(worker), call, key);
+					return send(client, authorizations.get(user), call, key);
 				})
 					.onErrorResume((ex) -> Mono.just(ex.getClass().getSimpleName()))
 					.doOnNext((status) -> statuses.computeIfAbsent(status, (s) -> new LongAdder()).increment())
@@ -165,6 +181,32 @@ class WarmUp implements ApplicationRunner {
 		this.answers = Map.copyOf(counted);
 		logger.info("Warm-up sent " + next.get() + " requests in " + this.properties.duration().toMillis()
 				+ " ms to " + calls.size() + " routes; answers " + counted);
+	}
+
+	/**
+	 * Waits until the JIT compilers have finished what the requests queued (their compilation time grows by
+	 * less than a tenth of the window in one window) or {@code until} ({@link System#nanoTime()}) passes,
+	 * whichever comes first. Compiling with the cores to itself is several times faster than during a rush,
+	 * where every compilation competes with the requests. Runs on the main thread, which may wait.
+	 */
+	private static void awaitCompilerQuiet(long until) {
+		CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
+		if (compiler == null || !compiler.isCompilationTimeMonitoringSupported()) {
+			return;
+		}
+		long started = System.nanoTime();
+		long compiledBefore = compiler.getTotalCompilationTime();
+		long compiledAtStart = compiledBefore;
+		while (System.nanoTime() < until) {
+			LockSupport.parkNanos(COMPILER_QUIET_WINDOW.toNanos());
+			long compiled = compiler.getTotalCompilationTime();
+			if (compiled - compiledBefore < COMPILER_QUIET_WINDOW.toMillis() / 10) {
+				break;
+			}
+			compiledBefore = compiled;
+		}
+		logger.info("Warm-up waited " + (System.nanoTime() - started) / 1_000_000 + " ms for the JIT compilers ("
+				+ (compiler.getTotalCompilationTime() - compiledAtStart) + " ms of compilation meanwhile)");
 	}
 
 	/** The answers of the last warm-up: how many of each status code (or error name); empty before one. */

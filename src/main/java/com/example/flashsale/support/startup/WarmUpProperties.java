@@ -12,18 +12,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param duration how long the requests are sent
  * @param concurrency requests in flight at once
  * @param timeout the most one request may take
+ * @param compilerSettle the most time to wait, from the end of the requests, for the JIT compilers to finish
+ * what the requests queued before the service reports ready (the clean-up runs meanwhile)
  * @param exit whether the process exits once the warm-up is done: the training run of an AOT cache with
  * the warm-up's method profiles ({@code bin/flashsale --train-live})
  */
 @ConfigurationProperties("app.warmup")
 public record WarmUpProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10s") Duration duration,
-		@DefaultValue("32") int concurrency, @DefaultValue("5s") Duration timeout, @DefaultValue("false") boolean exit) {
+		@DefaultValue("32") int concurrency, @DefaultValue("5s") Duration timeout, @DefaultValue("4s") Duration compilerSettle,
+		@DefaultValue("false") boolean exit) {
 
 	/**
 	 * @throws IllegalArgumentException when concurrency is below 1 or a duration is negative
 	 */
 	public WarmUpProperties {
-		if (concurrency < 1 || duration.isNegative() || timeout.isNegative() || timeout.isZero()) {
+		if (concurrency < 1 || duration.isNegative() || timeout.isNegative() || timeout.isZero()
+				|| compilerSettle.isNegative()) {
 			throw new IllegalArgumentException("app.warmup.concurrency must be at least 1 and the durations positive");
 		}
 	}
