@@ -10,7 +10,6 @@ import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
@@ -36,9 +35,6 @@ import org.springframework.data.redis.serializer.RedisElementWriter;
  * template (values, hashes, sets, keys) and every script; publish/subscribe is not covered (subscriptions
  * resubscribe on their own). With {@code wait} zero it is the plain template: the single-node default,
  * where a lost connection means Redis is down for longer than a request should wait.
- *
- * <p>Every reply is delivered on Reactor's parallel scheduler, never on the Redis connection's I/O thread
- * ({@link #offTheIoThread}).
  */
 public class RetryingRedisTemplate extends ReactiveStringRedisTemplate {
 
@@ -97,30 +93,21 @@ public class RetryingRedisTemplate extends ReactiveStringRedisTemplate {
 	@Override
 	protected <T> Publisher<T> postProcessResult(Publisher<T> result, ReactiveRedisConnection connection,
 			boolean existingConnection) {
-		return offTheIoThread(Flux.from(super.postProcessResult(result, connection, existingConnection)));
+		Publisher<T> processed = super.postProcessResult(result, connection, existingConnection);
+		return (this.retry != null) ? Flux.from(processed).retryWhen(this.retry) : processed;
 	}
 
 	@Override
 	public <T> Flux<T> execute(RedisScript<T> script, List<String> keys, List<?> args) {
-		return offTheIoThread(super.execute(script, keys, args));
+		Flux<T> results = super.execute(script, keys, args);
+		return (this.retry != null) ? results.retryWhen(this.retry) : results;
 	}
 
 	@Override
 	public <T> Flux<T> execute(RedisScript<T> script, List<String> keys, List<?> args, RedisElementWriter<?> argsWriter,
 			RedisElementReader<T> resultReader) {
-		return offTheIoThread(super.execute(script, keys, args, argsWriter, resultReader));
-	}
-
-	/**
-	 * A command's results, sent again when its connection was lost ({@link #retry}), and delivered on the
-	 * parallel scheduler: whatever a caller does with a reply (the rest of a request: encoding its answer,
-	 * signing a token, the next call) must not run on the Redis connection's one I/O thread, where it would
-	 * hold back the replies of every other command on that connection. With 10,000 waiting-room clients it
-	 * did: replies sat unread in the socket (Recv-Q up to 22 KB) while Redis idled, and 5,400 commands hit
-	 * their timeout (docs/adr/0025-waiting-room-paced-in-redis.md).
-	 */
-	private <T> Flux<T> offTheIoThread(Flux<T> results) {
-		return ((this.retry != null) ? results.retryWhen(this.retry) : results).publishOn(Schedulers.parallel());
+		Flux<T> results = super.execute(script, keys, args, argsWriter, resultReader);
+		return (this.retry != null) ? results.retryWhen(this.retry) : results;
 	}
 
 }

@@ -80,25 +80,6 @@ class RetryingRedisTemplateTest {
 		}
 	}
 
-	/**
-	 * A reply goes on off the connection's I/O thread: work after it there would hold back every other
-	 * command's reply (docs/adr/0025-waiting-room-paced-in-redis.md), with or without a failover wait.
-	 */
-	@Test
-	void repliesOfCommandsAndScriptsAreDeliveredOnTheParallelScheduler() {
-		for (Duration wait : List.of(Duration.ZERO, Duration.ofSeconds(1))) {
-			RetryingRedisTemplate template = new RetryingRedisTemplate(factory, wait);
-			String set = template.opsForValue().set("thread", "x").map((ok) -> Thread.currentThread().getName())
-				.block(Duration.ofSeconds(5));
-			String get = template.opsForValue().get("thread").map((value) -> Thread.currentThread().getName())
-				.block(Duration.ofSeconds(5));
-			String script = template.execute(COUNT, List.of("thread-runs"), List.of()).next()
-				.map((count) -> Thread.currentThread().getName())
-				.block(Duration.ofSeconds(5));
-			assertThat(List.of(set, get, script)).as("wait " + wait).allSatisfy((thread) -> assertThat(thread).startsWith("parallel-"));
-		}
-	}
-
 	@Test
 	void aCommandRefusedWhileRedisIsAwayIsSentAgainOnceRedisIsBack() {
 		RetryingRedisTemplate template = new RetryingRedisTemplate(factory, Duration.ofSeconds(5));
