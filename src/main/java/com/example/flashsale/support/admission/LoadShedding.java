@@ -30,8 +30,9 @@ import com.example.flashsale.support.problem.ProblemWriter;
  * counted from the moment the request passes this filter until its answer is committed (or the request
  * ends without one: an error, the client gone). One more is refused at once, before authentication and
  * before any backend is called, with 503 {@code OVERLOADED} and {@code Retry-After: 1}: a crowd larger
- * than the instance can serve gets a fast answer instead of a queue that makes every request slow. The permits are a Resilience4j semaphore
- * bulkhead that never waits. Off with {@code app.load-shedding.enabled=false}.
+ * than the instance can serve gets a fast answer instead of a queue that makes every request slow. The
+ * permits are a Resilience4j semaphore bulkhead that never waits. Off with
+ * {@code app.load-shedding.enabled=false}.
  */
 @Component
 @ConditionalOnBooleanProperty(name = "app.load-shedding.enabled", matchIfMissing = true)

@@ -38,16 +38,15 @@ import reactor.core.publisher.Sinks;
  * so a database that holds its connections open but stops answering (frozen, partitioned, overloaded)
  * costs a request at most the pool's acquire time plus {@code timeout}, never the minutes the kernel
  * takes to give up on the socket. Once a round trip timed out, the others fail at once until the
- * database answers again (one probe per {@code timeout} goes through). A statement is bounded until its first answer (a result, a row, a
- * count): later rows are not timed, so a consumer that asks for the next row late (work per row) never
- * turns into a false timeout, and a database sends a result's rows together.
+ * database answers again (one probe per {@code timeout} goes through). A statement is bounded until its
+ * first answer (a result, a row, a count): later rows are not timed, so a consumer that asks for the next
+ * row late (work per row) never turns into a false timeout, and a database sends a result's rows together.
  *
  * <p>Closing a connection (giving it back to the pool) always runs to its end: the pool must get every
  * connection back, and r2dbc-mysql finishes reading the answer of a timed-out statement before the
  * connection serves anything else, so a connection whose statement timed out returns to the pool once the
  * database answers again. The caller waits for a release at most {@code timeout} (and not at all on such a
- * stuck connection: see {@code BoundedConnection}). Acquiring
- * from the pool is bounded by the pool itself
+ * stuck connection: see {@code BoundedConnection}). Acquiring from the pool is bounded by the pool itself
  * ({@code spring.r2dbc.pool.max-acquire-time}).
  */
 public final class BoundedConnectionFactory implements ConnectionFactory, Wrapped<ConnectionFactory>, Disposable {

@@ -4,7 +4,7 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 
 import io.netty.buffer.ByteBufAllocator;
 import org.apache.commons.logging.Log;
@@ -131,11 +132,10 @@ class WarmUp implements ApplicationRunner {
 		int concurrency = Math.max(this.properties.concurrency(), calls.size());
 		// every request as the next synthetic user: no user's bucket runs dry (a 429 would warm the refusal, not
 		// the route), and the per-user paths (locks, buckets, keys) run for many users, as in a rush
-		List<String> authorizations = new ArrayList<>(WarmUpIdentity.USERS);
-		String first = bearer(WarmUpIdentity.FIRST_USER_ID);
-		for (int user = 0; user < WarmUpIdentity.USERS; user++) {
-			authorizations.add((first != null && user > 0) ? bearer(WarmUpIdentity.FIRST_USER_ID + user) : first);
-		}
+		// (without a secret of its own the service mints no token: every request goes without one)
+		List<String> authorizations = (bearer(WarmUpIdentity.FIRST_USER_ID) == null)
+				? Collections.nCopies(WarmUpIdentity.USERS, null)
+				: IntStream.range(0, WarmUpIdentity.USERS).mapToObj((user) -> bearer(WarmUpIdentity.FIRST_USER_ID + user)).toList();
 		String run = Long.toString(System.currentTimeMillis(), 36) + "-"
 				+ Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36) + "-";
 		String host = this.environment.getProperty("server.address", "127.0.0.1");

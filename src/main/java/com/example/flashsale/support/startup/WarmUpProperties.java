@@ -19,16 +19,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("app.warmup")
 public record WarmUpProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10s") Duration duration,
-		@DefaultValue("32") int concurrency, @DefaultValue("5s") Duration timeout, @DefaultValue("4s") Duration compilerSettle,
-		@DefaultValue("false") boolean exit) {
+		@DefaultValue("32") int concurrency, @DefaultValue("5s") Duration timeout,
+		@DefaultValue("4s") Duration compilerSettle, @DefaultValue("false") boolean exit) {
 
 	/**
-	 * @throws IllegalArgumentException when concurrency is below 1 or a duration is negative
+	 * @throws IllegalArgumentException when concurrency is below 1, a duration is negative or the timeout zero
 	 */
 	public WarmUpProperties {
 		if (concurrency < 1 || duration.isNegative() || timeout.isNegative() || timeout.isZero()
 				|| compilerSettle.isNegative()) {
-			throw new IllegalArgumentException("app.warmup.concurrency must be at least 1 and the durations positive");
+			throw new IllegalArgumentException("app.warmup.concurrency must be at least 1, the timeout positive and "
+					+ "the other durations not negative");
 		}
 	}
 
