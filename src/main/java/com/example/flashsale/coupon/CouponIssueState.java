@@ -11,7 +11,6 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
@@ -73,8 +72,6 @@ class CouponIssueState {
 		return this.redis
 			.execute(ISSUE, keys, List.of(Long.toString(userId), Long.toString(now.toEpochMilli()), token))
 			.next()
-			// the connection's single I/O thread must only read replies; everything after runs elsewhere
-			.publishOn(Schedulers.parallel())
 			.map((result) -> IssueDecision.of(couponId, userId, now, token, result));
 	}
 

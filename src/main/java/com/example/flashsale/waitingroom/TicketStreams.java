@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
@@ -91,9 +90,7 @@ class TicketStreams extends BackgroundJob {
 	Flux<ServerSentEvent<Object>> events(Room room, long ticketId, long userId) {
 		return Flux.defer(() -> {
 			Watcher watcher = new Watcher(room, ticketId, userId);
-			// the first event is encoded off the Redis I/O thread, as the poller's are (runOnce)
 			Flux<RoomState.Standing> first = this.state.poll(room.id(), List.of(ticketId))
-				.publishOn(Schedulers.parallel())
 				.flatMapIterable((list) -> list);
 			// the updates end the stream: the heartbeats stop once they did (after their last event went out)
 			Flux<ServerSentEvent<Object>> updates = Flux.concat(first, watcher.sink.asFlux())
@@ -122,8 +119,9 @@ class TicketStreams extends BackgroundJob {
 	/**
 	 * Polls where the tickets of this instance's open streams stand, one script call per room and chunk of
 	 * {@value #POLL_CHUNK} tickets, and feeds each stream its standing. The fan-out (every stream's event
-	 * encoded and written) runs on the parallel scheduler: run where the reply arrives, it would hold the
-	 * Redis connection's only I/O thread for the whole room while every other command's reply waits behind it.
+	 * encoded and written) runs where the template delivers the last reply, on the parallel scheduler
+	 * ({@link com.example.flashsale.support.redis.RetryingRedisTemplate}), never on the Redis connection's
+	 * only I/O thread, where every other command's reply would wait behind the whole room.
 	 */
 	@Override
 	protected Mono<?> runOnce() {
@@ -149,7 +147,7 @@ class TicketStreams extends BackgroundJob {
 					if (standing != null) {
 						watcher.sink.tryEmitNext(standing);
 					}
-				})).subscribeOn(Schedulers.parallel()));
+				})));
 		}, 4).then();
 	}
 

@@ -178,8 +178,6 @@ public final class ReadThroughCache<T> {
 		return redisCall(this.redis.execute(GET, List.of(key, versionKey(key), leaseKey(key), holdKey(key)),
 				List.of(token, Long.toString(this.settings.lease().toMillis())))
 			.next())
-			// the connection's single I/O thread only reads replies; decoding and loading run elsewhere
-			.publishOn(Schedulers.parallel())
 			.flatMap((reply) -> {
 				String outcome = (String) reply.get(0);
 				String payload = (String) reply.get(1);

@@ -33,8 +33,8 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
  *
  * <p>Lettuce's {@code publishOnScheduler} is deliberately left off: with it, a command timeout racing
  * a reply can terminate one of Lettuce's executors and leave every later command on it hanging
- * (lettuce issue 1576; seen here as a 30 s hang after the 2,000-user race). Hot paths move their
- * continuation off the Redis I/O thread with Reactor's {@code publishOn} instead.
+ * (lettuce issue 1576; seen here as a 30 s hang after the 2,000-user race). The application's template
+ * ({@link RetryingRedisTemplate}) hands every reply to Reactor's parallel scheduler instead.
  *
  * <p>Failing fast ({@link RedisClientProperties}):
  * <ul>

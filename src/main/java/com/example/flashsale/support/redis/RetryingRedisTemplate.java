@@ -10,6 +10,7 @@ import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
@@ -35,8 +36,14 @@ import org.springframework.data.redis.serializer.RedisElementWriter;
  * template (values, hashes, sets, keys) and every script; publish/subscribe is not covered (subscriptions
  * resubscribe on their own). With {@code wait} zero it is the plain template: the single-node default,
  * where a lost connection means Redis is down for longer than a request should wait.
+ *
+ * <p>Every reply is delivered on Reactor's parallel scheduler, never on the Redis connection's I/O thread
+ * ({@link #offTheIoThread}).
  */
 public class RetryingRedisTemplate extends ReactiveStringRedisTemplate {
+
+	/** {@code publishOn}'s prefetch that requests unbounded demand from its source (an unbounded queue). */
+	private static final int UNBOUNDED = Integer.MAX_VALUE;
 
 	/** The pause between two sends: a tenth of the client's topology refresh period (1 s). */
 	static final Duration STEP = Duration.ofMillis(100);
@@ -93,21 +100,36 @@ public class RetryingRedisTemplate extends ReactiveStringRedisTemplate {
 	@Override
 	protected <T> Publisher<T> postProcessResult(Publisher<T> result, ReactiveRedisConnection connection,
 			boolean existingConnection) {
-		Publisher<T> processed = super.postProcessResult(result, connection, existingConnection);
-		return (this.retry != null) ? Flux.from(processed).retryWhen(this.retry) : processed;
+		return offTheIoThread(Flux.from(super.postProcessResult(result, connection, existingConnection)));
 	}
 
 	@Override
 	public <T> Flux<T> execute(RedisScript<T> script, List<String> keys, List<?> args) {
-		Flux<T> results = super.execute(script, keys, args);
-		return (this.retry != null) ? results.retryWhen(this.retry) : results;
+		return offTheIoThread(super.execute(script, keys, args));
 	}
 
 	@Override
 	public <T> Flux<T> execute(RedisScript<T> script, List<String> keys, List<?> args, RedisElementWriter<?> argsWriter,
 			RedisElementReader<T> resultReader) {
-		Flux<T> results = super.execute(script, keys, args, argsWriter, resultReader);
-		return (this.retry != null) ? results.retryWhen(this.retry) : results;
+		return offTheIoThread(super.execute(script, keys, args, argsWriter, resultReader));
+	}
+
+	/**
+	 * A command's results, sent again when its connection was lost ({@link #retry}), and delivered on the
+	 * parallel scheduler: whatever a caller does with a reply (the rest of a request: encoding its answer,
+	 * signing a token, the next call) must not run on the Redis connection's one I/O thread, where it would
+	 * hold back the replies of every other command on that connection. With 10,000 waiting-room clients it
+	 * did: replies sat unread in the socket (Recv-Q up to 22 KB) while Redis idled, and 5,400 commands hit
+	 * their timeout (docs/adr/0025-waiting-room-paced-in-redis.md).
+	 *
+	 * <p>The hop asks its source for every reply at once ({@link #UNBOUNDED}), whatever its subscriber asks
+	 * for: Lettuce stops reading a connection while a command's subscriber has no demand left, so a bounded
+	 * prefetch (Reactor's default is 256) would leave every other command of the shared connection unread
+	 * behind a long reply that its caller consumes slowly.
+	 */
+	private <T> Flux<T> offTheIoThread(Flux<T> results) {
+		return ((this.retry != null) ? results.retryWhen(this.retry) : results).publishOn(Schedulers.parallel(),
+				UNBOUNDED);
 	}
 
 }

@@ -3,6 +3,8 @@ package com.example.flashsale.support.redis;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
@@ -15,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -77,6 +81,58 @@ class RetryingRedisTemplateTest {
 		redis.resume();
 		if (!redis.isRunning()) {
 			redis.startAgain();
+		}
+	}
+
+	/**
+	 * A reply goes on off the connection's I/O thread: work after it there would hold back every other
+	 * command's reply (docs/adr/0025-waiting-room-paced-in-redis.md), with or without a failover wait.
+	 */
+	@Test
+	void repliesOfCommandsAndScriptsAreDeliveredOnTheParallelScheduler() {
+		for (Duration wait : List.of(Duration.ZERO, Duration.ofSeconds(1))) {
+			RetryingRedisTemplate template = new RetryingRedisTemplate(factory, wait);
+			String set = template.opsForValue().set("thread", "x").map((ok) -> Thread.currentThread().getName())
+				.block(Duration.ofSeconds(5));
+			String get = template.opsForValue().get("thread").map((value) -> Thread.currentThread().getName())
+				.block(Duration.ofSeconds(5));
+			String script = template.execute(COUNT, List.of("thread-runs"), List.of()).next()
+				.map((count) -> Thread.currentThread().getName())
+				.block(Duration.ofSeconds(5));
+			assertThat(List.of(set, get, script)).as("wait " + wait).allSatisfy((thread) -> assertThat(thread).startsWith("parallel-"));
+		}
+	}
+
+	/**
+	 * A long reply whose caller takes one element and asks for no more must not hold up the connection:
+	 * Lettuce stops reading a connection while a command's subscriber has no demand, so the hop asks for every
+	 * reply at once. With Reactor's default prefetch (256) the next command on the connection timed out.
+	 */
+	@Test
+	void aLongReplyConsumedSlowlyDoesNotHoldUpTheNextCommand() {
+		RetryingRedisTemplate template = new RetryingRedisTemplate(factory, Duration.ZERO);
+		List<String> values = IntStream.range(0, 5_000).mapToObj((i) -> "value-" + i).toList();
+		template.opsForList().rightPushAll("long-reply", values).block(Duration.ofSeconds(5));
+		AtomicInteger received = new AtomicInteger();
+		BaseSubscriber<String> slow = new BaseSubscriber<>() {
+			@Override
+			protected void hookOnSubscribe(Subscription subscription) {
+				subscription.request(1);
+			}
+
+			@Override
+			protected void hookOnNext(String value) {
+				received.incrementAndGet();
+			}
+		};
+		try {
+			template.opsForList().range("long-reply", 0, -1).subscribe(slow);
+			assertThat(template.opsForValue().set("after-long-reply", "x").block(Duration.ofSeconds(5))).isTrue();
+			assertThat(received).hasValue(1);
+		}
+		finally {
+			slow.dispose();
+			template.delete("long-reply", "after-long-reply").block(Duration.ofSeconds(5));
 		}
 	}
 
