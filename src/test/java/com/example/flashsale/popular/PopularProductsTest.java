@@ -1,5 +1,7 @@
 package com.example.flashsale.popular;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -7,15 +9,18 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
 
 import com.example.flashsale.IntegrationTest;
 import com.example.flashsale.balance.BalanceFixtures;
+import com.example.flashsale.order.OrderSales.DailySales;
 import com.example.flashsale.product.ProductFixtures;
 
 import static com.example.flashsale.product.ProductFixtures.JSON;
@@ -39,6 +44,12 @@ class PopularProductsTest extends IntegrationTest {
 
 	@Autowired
 	PopularProducts popular;
+
+	@Autowired
+	PopularRepository repository;
+
+	@Autowired
+	TransactionalOperator transactional;
 
 	private long buyer() {
 		long userId = BalanceFixtures.newAccount(this.client, adminToken());
@@ -137,6 +148,35 @@ class PopularProductsTest extends IntegrationTest {
 		for (String query : List.of("?days=0", "?days=31", "?days=-1", "?days=abc", "?limit=0", "?limit=51", "?limit=2.5")) {
 			expectProblem(this.client.get().uri("/api/products/popular" + query).headers((h) -> h.setBearerAuth(userToken(1)))
 				.exchange(), HttpStatus.BAD_REQUEST, "INVALID_REQUEST");
+		}
+	}
+
+	/**
+	 * Many more rows than one insert takes ({@link PopularRepository#ROWS_PER_INSERT}), read by a query on the
+	 * transaction's own connection (as the aggregation reads the paid orders): every row is written, within
+	 * the statement bound.
+	 */
+	@Test
+	void moreRowsThanOneInsertTakesAreWrittenFromAQueryOnTheSameConnection() {
+		long productId = ProductFixtures.create(this.client, adminToken(), "Sold every day", 1, 100);
+		// 10,000 rows of about 200 bytes: more than the driver reads ahead while its reader asks for no more
+		int days = 10_000;
+		LocalDate first = LocalDate.of(2001, 1, 1);
+		try {
+			Flux<DailySales> sales = this.db
+				.sql("WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99) "
+						+ "SELECT a.i * 100 + b.i AS i, REPEAT('x', 200) AS pad FROM n a CROSS JOIN n b")
+				.map((row) -> new DailySales(productId, first.plusDays(row.get("i", Long.class)), 1))
+				.all();
+			Long written = this.repository.insert(sales, Instant.now())
+				.as(this.transactional::transactional)
+				.block(Duration.ofSeconds(30));
+			assertThat(written).isEqualTo(days);
+			assertThat(this.db.sql("SELECT COUNT(*) AS n FROM product_sales_stats WHERE product_id = ?").bind(0, productId)
+				.map((row) -> row.get("n", Long.class)).one().block()).isEqualTo(days);
+		}
+		finally {
+			this.db.sql("DELETE FROM product_sales_stats WHERE product_id = ?").bind(0, productId).then().block();
 		}
 	}
 
