@@ -164,6 +164,13 @@ public final class ReadThroughCache<T> {
 
 		Flight(String key, Supplier<Mono<T>> loader) {
 			this.result = lookup(key, loader, this.leaseToken(), 0)
+				// out of the map before its answer is passed on: a caller that comes after an answer was seen
+				// (after a change committed, say) starts a lookup of its own instead of getting this one
+				.doOnEach((signal) -> {
+					if (signal.isOnNext() || signal.isOnComplete() || signal.isOnError()) {
+						ReadThroughCache.this.inFlight.remove(key, this);
+					}
+				})
 				.doFinally((signal) -> ReadThroughCache.this.inFlight.remove(key, this))
 				.cache();
 		}
