@@ -10,7 +10,7 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * Answers a {@link ProblemException} where it leaves the handler (docs/api.md "Errors"), with the same
- * problem detail {@link ProblemExceptionHandler} would write. An error signal that travels out through
+ * problem detail: {@link ProblemExceptionHandler} writes it here. An error signal that travels out through
  * the filter chain passes a {@code checkpoint} per filter (Spring's filter chain and Spring Security's
  * both add one), and each builds onto the error's assembly trace: on the sold-out claim path, whose every
  * answer is a problem, that was about 9 % of the instance's CPU (a JFR profile of a warm sold-out rush,
@@ -21,17 +21,15 @@ import org.springframework.web.server.WebFilterChain;
 @Component
 class ProblemAnswering implements WebFilter, Ordered {
 
-	private final ProblemWriter writer;
+	private final ProblemExceptionHandler handler;
 
-	ProblemAnswering(ProblemWriter writer) {
-		this.writer = writer;
+	ProblemAnswering(ProblemExceptionHandler handler) {
+		this.handler = handler;
 	}
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		return chain.filter(exchange)
-			.onErrorResume(ProblemException.class, (problem) -> exchange.getResponse().isCommitted() ? Mono.error(problem)
-					: this.writer.write(exchange, problem.code(), problem.getMessage(), problem.members()));
+		return chain.filter(exchange).onErrorResume(ProblemException.class, (problem) -> this.handler.handle(exchange, problem));
 	}
 
 	/** Inside every other filter of the service, Spring Security's included; outside {@code DocumentationPages}. */

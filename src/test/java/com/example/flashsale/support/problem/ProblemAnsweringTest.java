@@ -23,7 +23,7 @@ class ProblemAnsweringTest {
 
 	private final ProblemWriter writer = new ProblemWriter(JsonMapper.builder().build());
 
-	private final ProblemAnswering filter = new ProblemAnswering(this.writer);
+	private final ProblemAnswering filter = new ProblemAnswering(new ProblemExceptionHandler(this.writer));
 
 	@Test
 	void aHandlersProblemCompletesTheChainWithTheProblemDetail() {
