@@ -70,7 +70,10 @@ class CouponSoldOut implements SmartLifecycle, AnsweredFromMemory {
 
 	private final ReactiveStringRedisTemplate redis;
 
-	private final ReactiveRedisMessageListenerContainer container;
+	private final ReactiveRedisConnectionFactory connections;
+
+	/** The listener container of the current start: a stopped one cannot be used again (a restart makes a new one). */
+	private volatile ReactiveRedisMessageListenerContainer container;
 
 	private final boolean enabled;
 
@@ -87,7 +90,7 @@ class CouponSoldOut implements SmartLifecycle, AnsweredFromMemory {
 		this.clock = clock;
 		this.repository = repository;
 		this.redis = redis;
-		this.container = new ReactiveRedisMessageListenerContainer(connections);
+		this.connections = connections;
 		this.enabled = properties.soldOutFromMemory();
 	}
 
@@ -180,7 +183,9 @@ class CouponSoldOut implements SmartLifecycle, AnsweredFromMemory {
 		if (!this.enabled) {
 			return;
 		}
-		this.subscription = Flux.defer(() -> this.container.receive(List.of(ChannelTopic.of(CHANNEL)), TEXT, TEXT))
+		ReactiveRedisMessageListenerContainer started = new ReactiveRedisMessageListenerContainer(this.connections);
+		this.container = started;
+		this.subscription = Flux.defer(() -> started.receive(List.of(ChannelTopic.of(CHANNEL)), TEXT, TEXT))
 			.concatWith(Flux.error(() -> new IllegalStateException("coupon sold-out subscription ended")))
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5)))
 			.subscribe((message) -> {
@@ -199,7 +204,10 @@ class CouponSoldOut implements SmartLifecycle, AnsweredFromMemory {
 		if (current != null) {
 			current.dispose();
 		}
-		this.container.destroyLater().subscribe(null, (ex) -> { });
+		ReactiveRedisMessageListenerContainer stopped = this.container;
+		if (stopped != null) {
+			stopped.destroyLater().subscribe(null, (ex) -> { });
+		}
 	}
 
 	@Override

@@ -71,7 +71,10 @@ public class OrderStatusEvents implements SmartLifecycle {
 
 	private final ReactiveStringRedisTemplate redis;
 
-	private final ReactiveRedisMessageListenerContainer container;
+	private final ReactiveRedisConnectionFactory connections;
+
+	/** The listener container of the current start: a stopped one cannot be used again (a restart makes a new one). */
+	private volatile ReactiveRedisMessageListenerContainer container;
 
 	private final Map<Long, Set<Sinks.Many<StatusEvent>>> watchers = new ConcurrentHashMap<>();
 
@@ -83,7 +86,7 @@ public class OrderStatusEvents implements SmartLifecycle {
 			OrderProperties properties, MeterRegistry meters) {
 		this.redis = redis;
 		this.properties = properties.stream();
-		this.container = new ReactiveRedisMessageListenerContainer(connections);
+		this.connections = connections;
 		Gauge.builder(WATCHED_ORDERS, this.watchers, Map::size)
 			.description("Orders this instance's open status streams watch")
 			.register(meters);
@@ -178,13 +181,15 @@ public class OrderStatusEvents implements SmartLifecycle {
 	 */
 	@Override
 	public void start() {
-		this.subscription = subscribe();
+		ReactiveRedisMessageListenerContainer started = new ReactiveRedisMessageListenerContainer(this.connections);
+		this.container = started;
+		this.subscription = subscribe(started);
 	}
 
-	private Disposable subscribe() {
+	private Disposable subscribe(ReactiveRedisMessageListenerContainer container) {
 		Flux<String> first;
 		try {
-			first = this.container.receiveLater(List.of(TOPIC), TEXT, TEXT)
+			first = container.receiveLater(List.of(TOPIC), TEXT, TEXT)
 				.block(Duration.ofSeconds(10))
 				.map(Message::getMessage);
 		}
@@ -192,7 +197,7 @@ public class OrderStatusEvents implements SmartLifecycle {
 			// Redis is unreachable at startup: start anyway; the subscription follows when Redis is back
 			first = Flux.error(ex);
 		}
-		Flux<String> again = Flux.defer(() -> this.container.receive(List.of(TOPIC), TEXT, TEXT))
+		Flux<String> again = Flux.defer(() -> container.receive(List.of(TOPIC), TEXT, TEXT))
 			.map(Message::getMessage)
 			.concatWith(Flux.error(() -> new IllegalStateException("order status subscription ended")))
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5)));
@@ -220,7 +225,10 @@ public class OrderStatusEvents implements SmartLifecycle {
 		if (current != null) {
 			current.dispose();
 		}
-		this.container.destroyLater().subscribe();
+		ReactiveRedisMessageListenerContainer stopped = this.container;
+		if (stopped != null) {
+			stopped.destroyLater().subscribe(null, (ex) -> { });
+		}
 	}
 
 	@Override

@@ -80,4 +80,26 @@ class OrderStatusChannelTest extends IntegrationTest {
 		}
 	}
 
+	/**
+	 * Stopped and started again (the test framework pauses a cached context between test classes and
+	 * restarts it), the subscription carries changes again: a stopped listener container cannot be reused.
+	 */
+	@Test
+	void aRestartedSubscriptionCarriesChangesAgain() {
+		this.events.stop();
+		this.events.start();
+		long orderId = 8_000_000_000L + ThreadLocalRandom.current().nextLong(1_000_000_000L);
+		Set<Long> received = ConcurrentHashMap.newKeySet();
+		Sinks.Many<OrderStatusEvents.StatusEvent> sink = Sinks.many().multicast().directBestEffort();
+		sink.asFlux().subscribe((event) -> received.add(event.orderId()));
+		Runnable stop = this.events.watch(orderId, sink);
+		try {
+			this.events.publish(orderId, OrderProgress.PENDING, Instant.now()).block(Duration.ofSeconds(10));
+			await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(received).containsExactly(orderId));
+		}
+		finally {
+			stop.run();
+		}
+	}
+
 }
