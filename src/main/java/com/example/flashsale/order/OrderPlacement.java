@@ -21,6 +21,8 @@ import com.example.flashsale.order.OrderIdempotency.Locked;
 import com.example.flashsale.order.OrderIdempotency.Running;
 import com.example.flashsale.order.OrderRequestValidator.ValidOrder;
 import com.example.flashsale.order.OrderResult.Refused;
+import com.example.flashsale.product.Inventory;
+import com.example.flashsale.product.ProductSoldOut;
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
 import com.example.flashsale.support.reactor.RunToCompletion;
@@ -33,7 +35,8 @@ import com.example.flashsale.support.startup.WarmUpIdentity;
  * REQUEST_IN_PROGRESS), then the
  * {@link OrderSaga}, whose answer is stored for replays. A refusal before any order existed is also
  * written to MySQL before it is answered ({@link OrderRefusals}). When Redis lost the key's record but the
- * database has the key's order or refusal, the answer comes from there ({@link #replayFromDatabase}).
+ * database has the key's order or refusal, the answer comes from there ({@link #replayFromDatabase}). An
+ * order of products this instance knows sold out is refused without the claim ({@link #refuseFromMemory}).
  */
 @Service
 class OrderPlacement {
@@ -67,9 +70,12 @@ class OrderPlacement {
 
 	private final Clock clock;
 
+	private final ProductSoldOut soldOut;
+
 	OrderPlacement(OrderIdempotency idempotency, UserLock userLock, OrderSaga saga, OrderCompensation compensation,
 			OrderRepository orders, OrderAnswers answers, OrderRefusals refusals, OrderProperties properties,
-			OrderMetrics metrics, Clock clock) {
+			OrderMetrics metrics, Clock clock, ProductSoldOut soldOut) {
+		this.soldOut = soldOut;
 		this.idempotency = idempotency;
 		this.userLock = userLock;
 		this.saga = saga;
@@ -92,10 +98,33 @@ class OrderPlacement {
 	Mono<OrderOutcome> place(long userId, String idempotencyKey, ValidOrder request) {
 		return Mono.defer(() -> {
 			long started = System.nanoTime();
-			return RunToCompletion.of(() -> this.idempotency.claim(userId, idempotencyKey, request.requestHash())
-				.flatMap((claim) -> answer(userId, idempotencyKey, request, claim)))
+			return RunToCompletion.of(() -> (this.soldOut.knowsSoldOut(request.lines())
+					? refuseFromMemory(userId, idempotencyKey, request)
+					: Mono.<OrderOutcome>empty())
+				.switchIfEmpty(Mono.defer(() -> this.idempotency.claim(userId, idempotencyKey, request.requestHash())
+					.flatMap((claim) -> answer(userId, idempotencyKey, request, claim)))))
 				.doOnError(metrics(userId)::rejected)
 				.doFinally((signal) -> metrics(userId).placement(System.nanoTime() - started));
+		});
+	}
+
+	/**
+	 * Every product of the order is known sold out ({@link ProductSoldOut}): the saga's 409
+	 * INSUFFICIENT_STOCK, with no Redis call and no lock. It is recorded in MySQL as the key's answer, as
+	 * the saga's is, in the group insert that skips a key with a refusal or an order: a key refused
+	 * before answers its first refusal (or 422 for another body); a key with an order is left to the
+	 * full path (empty), which replays the order's answer.
+	 */
+	private Mono<OrderOutcome> refuseFromMemory(long userId, String key, ValidOrder request) {
+		Refused refused = new Refused(Inventory.outOfStock(), null);
+		OrderOutcome refusal = this.answers.render(refused);
+		return this.refusals.remember(userId, key, request.requestHash(), refusal).doOnNext((outcome) -> {
+			if (outcome == refusal) {
+				metrics(userId).result(refused);
+			}
+			else {
+				metrics(userId).replayed();
+			}
 		});
 	}
 
@@ -137,7 +166,9 @@ class OrderPlacement {
 				Refused refused = new Refused(problem, null);
 				metrics(userId).result(refused);
 				// kept in MySQL before it leaves: a replay after Redis lost the record must answer it again
-				return this.refusals.remember(userId, key, request.requestHash(), this.answers.render(refused));
+				return this.refusals.remember(userId, key, request.requestHash(), this.answers.render(refused))
+					// not expected: this request holds the key's claim, and the saga found no order with the key
+					.switchIfEmpty(Mono.defer(() -> replayFromDatabase(userId, key, request.requestHash())));
 			})
 			.flatMap((outcome) -> this.idempotency.finish(claimed, outcome)
 				.onErrorResume((ex) -> {

@@ -63,9 +63,10 @@ class OrderRefusals extends BackgroundJob {
 
 	/**
 	 * Records {@code refusal} as the answer of {@code userId}'s {@code key} for a request hashed
-	 * {@code requestHash}, unless the key has a refusal already.
+	 * {@code requestHash}, unless the key has a refusal or an order already.
 	 * @return the answer to send: {@code refusal}, or the one recorded first (same bytes on every replay);
-	 * 422 IDEMPOTENCY_KEY_REUSED when the recorded one was for another body
+	 * empty when the key has an order (its answer is the order's); 422 IDEMPOTENCY_KEY_REUSED when the
+	 * recorded refusal was for another body
 	 */
 	Mono<OrderOutcome> remember(long userId, String key, String requestHash, OrderOutcome refusal) {
 		OrderRepository.NewRefusal row = new OrderRepository.NewRefusal(userId, key, requestHash, refusal.status(),
@@ -75,9 +76,9 @@ class OrderRefusals extends BackgroundJob {
 			drain();
 		})
 			.flatMap((allRecorded) -> allRecorded ? Mono.just(refusal)
-					// some key of the group had a refusal already: the row of this key decides (this one, or the first)
-					: find(userId, key, requestHash)
-						.switchIfEmpty(Mono.error(() -> new IllegalStateException("refusal of key " + key + " vanished"))));
+					// some key of the group had a refusal or an order already: the row of this key decides (this one,
+					// the first, or none when the key has an order)
+					: find(userId, key, requestHash));
 	}
 
 	private void drain() {

@@ -11,12 +11,14 @@ import java.util.Map;
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
 import com.example.flashsale.order.OrderViews.Item;
 import com.example.flashsale.order.OrderViews.OrderView;
+import com.example.flashsale.support.db.DbErrors;
 
 import static com.example.flashsale.support.db.UtcColumns.instant;
 import static com.example.flashsale.support.db.UtcColumns.utc;
@@ -192,14 +194,18 @@ class OrderRepository {
 	}
 
 	/**
-	 * Records {@code refusals} in one statement (one commit for all), each unless its key already has one.
-	 * @return how many were recorded: fewer than {@code refusals.size()} when some keys had a refusal already
+	 * Records {@code refusals} in one statement (one commit for all), each unless its key already has a
+	 * refusal or an order (an order placed with the key is its answer, whatever Redis still knows of it).
+	 * @return how many were recorded: fewer than {@code refusals.size()} when some keys had a refusal or an
+	 * order already
 	 */
 	Mono<Long> insertRefusals(List<NewRefusal> refusals, Instant now) {
 		StringBuilder sql = new StringBuilder("INSERT IGNORE INTO order_refusals (user_id, idempotency_key, request_hash, "
-				+ "response_status, response_body, created_at) VALUES ");
+				+ "response_status, response_body, created_at) ");
 		for (int i = 0; i < refusals.size(); i++) {
-			sql.append((i == 0) ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)");
+			sql.append((i == 0) ? "" : " UNION ALL ")
+				.append("SELECT ?, ?, ?, ?, ?, ? FROM DUAL WHERE NOT EXISTS "
+						+ "(SELECT 1 FROM orders WHERE user_id = ? AND idempotency_key = ?)");
 		}
 		DatabaseClient.GenericExecuteSpec insert = this.db.sql(sql.toString());
 		int index = 0;
@@ -210,9 +216,13 @@ class OrderRepository {
 				.bind(index++, refusal.requestHash())
 				.bind(index++, refusal.responseStatus())
 				.bind(index++, refusal.responseBody())
-				.bind(index++, createdAt);
+				.bind(index++, createdAt)
+				.bind(index++, refusal.userId())
+				.bind(index++, refusal.idempotencyKey());
 		}
-		return insert.fetch().rowsUpdated();
+		// the look for an order takes shared gap locks on orders' key (REPEATABLE READ), and an order's insert
+		// takes them on order_refusals': a deadlock victim was rolled back whole, so sending it again is safe
+		return insert.fetch().rowsUpdated().retryWhen(Retry.max(2).filter((ex) -> DbErrors.is(ex, DbErrors.DEADLOCK)));
 	}
 
 	/** The refusal recorded for {@code userId}'s {@code idempotencyKey}; empty when none. */

@@ -40,10 +40,14 @@ public class Inventory {
 
 	private final ProductRepository repository;
 
-	Inventory(ReactiveStringRedisTemplate redis, ProductStock stock, ProductRepository repository) {
+	private final ProductSoldOut soldOut;
+
+	Inventory(ReactiveStringRedisTemplate redis, ProductStock stock, ProductRepository repository,
+			ProductSoldOut soldOut) {
 		this.redis = redis;
 		this.stock = stock;
 		this.repository = repository;
+		this.soldOut = soldOut;
 	}
 
 	/**
@@ -57,20 +61,26 @@ public class Inventory {
 	/**
 	 * Whether every line looks coverable by the sellable stock right now, without taking anything: lets a
 	 * sold-out crowd be answered from Redis alone. A missing stock key counts as coverable (the
-	 * reservation loads it and decides).
+	 * reservation loads it and decides). A product read at 0 is learnt sold out ({@link ProductSoldOut}).
 	 */
 	public Mono<Boolean> looksAvailable(List<Line> lines) {
-		return this.redis.opsForValue()
-			.multiGet(lines.stream().map((line) -> ProductKeys.stock(line.productId())).toList())
-			.map((values) -> {
-				for (int i = 0; i < lines.size(); i++) {
-					String value = values.get(i);
-					if (value != null && Long.parseLong(value) < lines.get(i).quantity()) {
-						return false;
+		return Mono.defer(() -> {
+			long generation = this.soldOut.generation();
+			return this.redis.opsForValue()
+				.multiGet(lines.stream().map((line) -> ProductKeys.stock(line.productId())).toList())
+				.map((values) -> {
+					boolean available = true;
+					for (int i = 0; i < lines.size(); i++) {
+						String value = values.get(i);
+						long sellable = (value != null) ? Long.parseLong(value) : Long.MAX_VALUE;
+						if (sellable == 0) {
+							this.soldOut.seenAtZero(lines.get(i).productId(), generation);
+						}
+						available &= sellable >= lines.get(i).quantity();
 					}
-				}
-				return true;
-			});
+					return available;
+				});
+		});
 	}
 
 	/**
@@ -113,7 +123,14 @@ public class Inventory {
 		List<String> keys = new ArrayList<>(lines.size() + 1);
 		keys.add(ProductKeys.reservation(orderId));
 		lines.forEach((line) -> keys.add(ProductKeys.stock(line.productId())));
-		return this.redis.execute(RELEASE, keys, List.of()).next().map((released) -> released == 1L);
+		return this.redis.execute(RELEASE, keys, List.of())
+			.next()
+			.map((released) -> released == 1L)
+			.doOnNext((released) -> {
+				if (released) {
+					this.soldOut.stockBack(lines.stream().map(Line::productId).toList());
+				}
+			});
 	}
 
 	/**

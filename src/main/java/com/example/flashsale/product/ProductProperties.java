@@ -13,11 +13,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param startupLoadTimeout the longest the startup load of sellable stock into Redis may take
  * @param metricsInterval how often the {@code stock.reserved} gauge is recomputed
  * @param reconcile the stock reconciler
+ * @param soldOutFromMemory whether an order for products this instance saw at zero stock is refused from memory
+ * ({@link ProductSoldOut}; docs/operations.md "Admission: rate limits, load shedding, sold out from memory")
+ * @param soldOutMemoryTtl how long a product seen at zero stock is refused from memory at most, when no
+ * stock-back message reaches the instance
  */
 @ConfigurationProperties("app.products")
 record ProductProperties(@DefaultValue("5m") Duration cacheTtl, @DefaultValue("1m") Duration unknownIdTtl,
 		@DefaultValue("60s") Duration startupLoadTimeout, @DefaultValue("5s") Duration metricsInterval,
-		@DefaultValue Reconcile reconcile) {
+		@DefaultValue Reconcile reconcile, @DefaultValue("true") boolean soldOutFromMemory,
+		@DefaultValue("1s") Duration soldOutMemoryTtl) {
 
 	/**
 	 * {@code app.products.reconcile.*}: the stock reconciler (docs/redis.md "Sellable stock",

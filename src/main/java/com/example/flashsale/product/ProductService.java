@@ -38,8 +38,11 @@ public class ProductService {
 
 	private final Clock clock;
 
+	private final ProductSoldOut soldOut;
+
 	ProductService(ProductRepository repository, ProductStock stock, ProductCatalog catalog,
-			TransactionalOperator transactional, Clock clock) {
+			TransactionalOperator transactional, Clock clock, ProductSoldOut soldOut) {
+		this.soldOut = soldOut;
 		this.repository = repository;
 		this.stock = stock;
 		this.catalog = catalog;
@@ -104,6 +107,8 @@ public class ProductService {
 	}
 
 	private Mono<Product> evictAfterCommit(Product product) {
+		// its status or stock may have changed: what the order path knows of it from memory is stale
+		this.soldOut.stockBack(List.of(product.id()));
 		return this.catalog.evict(List.of(product.id())).onErrorResume((ex) -> {
 			logger.warn("Product " + product.id() + " changed but its cache entries could not be evicted; "
 					+ "they expire with their TTL: " + ex);

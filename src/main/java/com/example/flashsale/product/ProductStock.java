@@ -56,12 +56,15 @@ public class ProductStock {
 
 	private final TransactionalOperator transactional;
 
+	private final ProductSoldOut soldOut;
+
 	ProductStock(ReactiveStringRedisTemplate redis, ProductRepository repository, UnitsInFlight inFlight,
-			TransactionalOperator transactional) {
+			TransactionalOperator transactional, ProductSoldOut soldOut) {
 		this.redis = redis;
 		this.repository = repository;
 		this.inFlight = inFlight;
 		this.transactional = transactional;
+		this.soldOut = soldOut;
 	}
 
 	/**
@@ -170,7 +173,9 @@ public class ProductStock {
 
 	/** Drops the sellable stock of {@code productId}; it is reloaded from MySQL where next needed. */
 	Mono<Void> forget(long productId) {
-		return this.redis.delete(ProductKeys.stock(productId)).then();
+		return this.redis.delete(ProductKeys.stock(productId))
+			.then()
+			.doFinally((signal) -> this.soldOut.stockBack(List.of(productId)));
 	}
 
 	/**
@@ -183,7 +188,13 @@ public class ProductStock {
 		return this.redis
 			.execute(ADJUST, List.of(ProductKeys.stock(productId), ProductKeys.adjustment(adjustmentId)),
 					List.of(Integer.toString(delta), Long.toString(ADJUSTMENT_MEMORY.toMillis())))
-			.then();
+			.then()
+			// applied or maybe applied (a lost reply): units may be back
+			.doFinally((signal) -> {
+				if (delta > 0) {
+					this.soldOut.stockBack(List.of(productId));
+				}
+			});
 	}
 
 	/**
@@ -230,7 +241,11 @@ public class ProductStock {
 		batch.forEach((e) -> keys.add(ProductKeys.loadGeneration(e.productId())));
 		batch.forEach((e) -> args.add(Long.toString(e.sellable())));
 		batch.forEach((e) -> args.add(before.getOrDefault(e.productId(), "")));
-		return this.redis.execute(LOAD, keys, args).next();
+		return this.redis.execute(LOAD, keys, args).next().doOnNext((installed) -> {
+			if (installed > 0) {
+				this.soldOut.stockBack(batch.stream().map(Expected::productId).toList());
+			}
+		});
 	}
 
 	/**

@@ -59,9 +59,12 @@ public class StockReconciler extends BackgroundJob {
 
 	private final Map<Kind, Counter> repairs = new HashMap<>();
 
+	private final ProductSoldOut soldOut;
+
 	StockReconciler(ProductStock stock, ProductRepository repository, ReactiveStringRedisTemplate redis,
-			ProductProperties properties, SingleRunJobs jobs, MeterRegistry meters) {
+			ProductProperties properties, SingleRunJobs jobs, MeterRegistry meters, ProductSoldOut soldOut) {
 		super(jobs);
+		this.soldOut = soldOut;
 		this.stock = stock;
 		this.repository = repository;
 		this.redis = redis;
@@ -172,6 +175,11 @@ public class StockReconciler extends BackgroundJob {
 					List.of(Long.toString(seen.redis()), Long.toString(seen.expected())))
 			.next()
 			.filter((set) -> set == 1L)
+			.doOnNext((set) -> {
+				if (seen.expected() > seen.redis()) {
+					this.soldOut.stockBack(List.of(productId));
+				}
+			})
 			.map((set) -> repaired(productId, (seen.redis() > seen.expected()) ? Kind.OVER : Kind.UNDER, seen));
 	}
 
