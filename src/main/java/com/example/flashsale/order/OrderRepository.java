@@ -221,8 +221,11 @@ class OrderRepository {
 				.bind(index++, refusal.idempotencyKey());
 		}
 		// the look for an order takes shared gap locks on orders' key (REPEATABLE READ), and an order's insert
-		// takes them on order_refusals': a deadlock victim was rolled back whole, so sending it again is safe
-		return insert.fetch().rowsUpdated().retryWhen(Retry.max(2).filter((ex) -> DbErrors.is(ex, DbErrors.DEADLOCK)));
+		// takes them on order_refusals' (OrderSaga retries that side): a deadlock victim was rolled back whole,
+		// so sending it again is safe
+		return insert.fetch()
+			.rowsUpdated()
+			.retryWhen(Retry.max(3).filter(DbErrors::isDeadlock).onRetryExhaustedThrow((spec, last) -> last.failure()));
 	}
 
 	/** The refusal recorded for {@code userId}'s {@code idempotencyKey}; empty when none. */

@@ -10,6 +10,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Component;
@@ -142,6 +143,9 @@ class OrderSaga {
 				payment.discount(), request.userCouponId(), now)
 			.switchIfEmpty(Mono.error(() -> new DuplicateKeyException("key " + key + " was refused")))
 			.as(this.transactional::transactional)
+			// its look for a refusal and a group of refusals' look for orders lock each other's gaps: the deadlock
+			// victim was rolled back whole before its commit, so running it again is safe
+			.retryWhen(Retry.max(3).filter(DbErrors::isDeadlock).onRetryExhaustedThrow((spec, last) -> last.failure()))
 			.map(Optional::of)
 			.onErrorResume(DuplicateKeyException.class, (ex) -> Mono.just(Optional.empty()))
 			.onErrorMap((ex) -> DbErrors.is(ex, DbErrors.MISSING_PARENT_ROW), (ex) -> new ProblemException(

@@ -280,4 +280,31 @@ class SoldOutProductMemoryTest extends IntegrationTest {
 		assertThat(hasRedisRecord(buyers.get(0), key)).as("the full path claimed the key").isTrue();
 	}
 
+	/**
+	 * The refusals' group insert looks for orders with their keys while orders are inserted for other keys:
+	 * the two lock each other's index gaps in opposite order, and the database breaks such a deadlock by
+	 * rolling one back. The loser runs again: every order is still paid, every refusal answered, no 503.
+	 */
+	@Test
+	void refusalsFromMemoryAndOrdersPlacedAtTheSameTimeAllGetTheirAnswer() {
+		long soldOutId = ProductFixtures.create(this.client, adminToken(), "Sold out beside a sale", 1_000, 0);
+		long onSaleId = ProductFixtures.create(this.client, adminToken(), "On sale beside a sold-out one", 10, 10_000);
+		List<Long> buyers = OrderFixtures.buyers(this.db, 600, 10_000);
+		WebClient a = firstClient();
+		assertThat(order(a, buyers.get(0), newKey(), soldOutId, 1).status()).isEqualTo(409);
+		var parallel = parallelClient();
+
+		List<Answer> answers = Flux.range(0, buyers.size())
+			.flatMap((i) -> placeAsync(parallel, userToken(buyers.get(i)), newKey(),
+					body((i % 2 == 0) ? soldOutId : onSaleId, 1)), 200)
+			.collectList()
+			.block(Duration.ofSeconds(120));
+
+		assertThat(answers).hasSize(buyers.size());
+		assertThat(answers.stream().map(Answer::status).distinct().sorted().toList())
+			.as("statuses: %s", answers.stream().filter((answer) -> answer.status() >= 500).map(Answer::text).distinct().toList())
+			.containsExactly(201, 409);
+		assertThat(answers.stream().filter((answer) -> answer.status() == 201)).hasSize(buyers.size() / 2);
+	}
+
 }

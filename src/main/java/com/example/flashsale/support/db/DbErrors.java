@@ -14,7 +14,21 @@ public final class DbErrors {
 	/** ER_LOCK_DEADLOCK: the transaction was chosen as a deadlock victim and rolled back. */
 	public static final int DEADLOCK = 1213;
 
+	/**
+	 * ER_AUTOINC_READ_FAILED: how MariaDB reports a deadlock met while an {@code INSERT ... SELECT} waited for
+	 * a table's auto-increment lock; the statement failed before its commit, like a deadlock victim.
+	 */
+	public static final int AUTOINC_READ_FAILED = 1467;
+
 	private DbErrors() {
+	}
+
+	/**
+	 * Whether {@code ex} says the statement lost a deadlock ({@link #DEADLOCK} or {@link #AUTOINC_READ_FAILED}):
+	 * its transaction was rolled back before any commit, so running it again is safe.
+	 */
+	public static boolean isDeadlock(Throwable ex) {
+		return is(ex, DEADLOCK) || is(ex, AUTOINC_READ_FAILED);
 	}
 
 	/** Whether {@code ex}'s cause chain holds a database error numbered {@code errorCode}. */
