@@ -65,7 +65,7 @@ public class Inventory {
 	 */
 	public Mono<Boolean> looksAvailable(List<Line> lines) {
 		return Mono.defer(() -> {
-			long generation = this.soldOut.generation();
+			ProductSoldOut.Look look = this.soldOut.look();
 			return this.redis.opsForValue()
 				.multiGet(lines.stream().map((line) -> ProductKeys.stock(line.productId())).toList())
 				.map((values) -> {
@@ -74,7 +74,7 @@ public class Inventory {
 						String value = values.get(i);
 						long sellable = (value != null) ? Long.parseLong(value) : Long.MAX_VALUE;
 						if (sellable == 0) {
-							this.soldOut.seenAtZero(lines.get(i).productId(), generation);
+							this.soldOut.seenAtZero(lines.get(i).productId(), look);
 						}
 						available &= sellable >= lines.get(i).quantity();
 					}
@@ -126,8 +126,9 @@ public class Inventory {
 		return this.redis.execute(RELEASE, keys, List.of())
 			.next()
 			.map((released) -> released == 1L)
-			.doOnNext((released) -> {
-				if (released) {
+			.doOnEach((signal) -> {
+				// given back, or maybe (a lost reply): units may be back
+				if (Boolean.TRUE.equals(signal.get()) || signal.isOnError()) {
 					this.soldOut.stockBack(lines.stream().map(Line::productId).toList());
 				}
 			});

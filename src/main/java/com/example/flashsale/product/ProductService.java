@@ -81,6 +81,8 @@ public class ProductService {
 					.thenReturn(changed);
 			})
 			.as(this.transactional::transactional)
+			// the change may have committed (a lost commit reply): what the order path knows of it may be stale
+			.doOnError((ex) -> this.soldOut.stockBack(List.of(productId)))
 			.onErrorResume((ex) -> undo(applied.get()).then(endHold(productId)).then(Mono.error(ex)))
 			.flatMap(this::evictAfterCommit));
 	}

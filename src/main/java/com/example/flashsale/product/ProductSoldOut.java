@@ -28,7 +28,7 @@ import com.example.flashsale.product.Inventory.Line;
 
 /**
  * Products sold out from memory (docs/operations.md "Admission: rate limits, load shedding, sold out from
- * memory", ADR 0026): which products this instance saw at zero sellable stock, so the order path can refuse
+ * memory", ADR 0028): which products this instance saw at zero sellable stock, so the order path can refuse
  * their crowd 409 {@code INSUFFICIENT_STOCK} without its Redis calls.
  *
  * <p><b>Learning it.</b> {@link Inventory#looksAvailable} read a product's sellable stock as 0 in Redis while
@@ -63,7 +63,7 @@ public class ProductSoldOut implements SmartLifecycle {
 
 	private final long ttlNanos;
 
-	/** Product id to when it was learnt sold out (System.nanoTime). */
+	/** Product id to when the read that saw it at 0 was sent (System.nanoTime). */
 	private final Map<Long, Long> known = new ConcurrentHashMap<>();
 
 	/** Counts every forgetting on this instance: a read sent before one cannot teach "sold out". */
@@ -101,20 +101,30 @@ public class ProductSoldOut implements SmartLifecycle {
 		return true;
 	}
 
-	/** The forgetting count to pass to {@link #seenAtZero}, read before the stock is. */
-	long generation() {
-		return this.generation.get();
+	/**
+	 * When a read of the sellable stock is sent: the forgetting count and the time, to pass to
+	 * {@link #seenAtZero} with its answer.
+	 * @param generation the forgetting count when the read was sent
+	 * @param sentAt when the read was sent ({@link System#nanoTime()}): what it learns expires one TTL after
+	 */
+	record Look(long generation, long sentAt) {
+	}
+
+	/** A {@link Look} for a read of the sellable stock about to be sent. */
+	Look look() {
+		return new Look(this.generation.get(), System.nanoTime());
 	}
 
 	/**
-	 * A read of the sellable stock sent at {@code generationBefore} found {@code productId} at 0: it is sold
-	 * out, unless stock came back on this instance since the read was sent.
+	 * A read of the sellable stock sent at {@code look} found {@code productId} at 0: it is sold out, unless
+	 * stock came back on this instance since the read was sent. Its TTL counts from the send, so a slow
+	 * reply does not make it last longer.
 	 */
-	void seenAtZero(long productId, long generationBefore) {
+	void seenAtZero(long productId, Look look) {
 		if (!this.enabled) {
 			return;
 		}
-		if (this.known.putIfAbsent(productId, System.nanoTime()) == null && this.generation.get() != generationBefore) {
+		if (this.known.putIfAbsent(productId, look.sentAt()) == null && this.generation.get() != look.generation()) {
 			// stock came back while the read was on its way: what it saw may be gone already
 			this.known.remove(productId);
 		}

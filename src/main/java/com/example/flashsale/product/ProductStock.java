@@ -241,8 +241,9 @@ public class ProductStock {
 		batch.forEach((e) -> keys.add(ProductKeys.loadGeneration(e.productId())));
 		batch.forEach((e) -> args.add(Long.toString(e.sellable())));
 		batch.forEach((e) -> args.add(before.getOrDefault(e.productId(), "")));
-		return this.redis.execute(LOAD, keys, args).next().doOnNext((installed) -> {
-			if (installed > 0) {
+		return this.redis.execute(LOAD, keys, args).next().doOnEach((signal) -> {
+			// installed, or maybe (a lost reply): units may be back
+			if ((signal.hasValue() && signal.get() > 0) || signal.isOnError()) {
 				this.soldOut.stockBack(batch.stream().map(Expected::productId).toList());
 			}
 		});

@@ -174,12 +174,13 @@ public class StockReconciler extends BackgroundJob {
 			.execute(REPAIR, List.of(ProductKeys.stock(productId)),
 					List.of(Long.toString(seen.redis()), Long.toString(seen.expected())))
 			.next()
-			.filter((set) -> set == 1L)
-			.doOnNext((set) -> {
-				if (seen.expected() > seen.redis()) {
+			// repaired upwards, or maybe (a lost reply): units may be back
+			.doOnEach((signal) -> {
+				if (seen.expected() > seen.redis() && (Long.valueOf(1L).equals(signal.get()) || signal.isOnError())) {
 					this.soldOut.stockBack(List.of(productId));
 				}
 			})
+			.filter((set) -> set == 1L)
 			.map((set) -> repaired(productId, (seen.redis() > seen.expected()) ? Kind.OVER : Kind.UNDER, seen));
 	}
 

@@ -37,23 +37,23 @@ class ProductSoldOutTest extends IntegrationTest {
 	@Test
 	void aZeroReadSentBeforeStockCameBackTeachesNothing() {
 		ProductSoldOut memory = memory(Duration.ofHours(1));
-		long before = memory.generation();
+		ProductSoldOut.Look before = memory.look();
 		memory.stockBack(List.of(7L));
 
 		memory.seenAtZero(1L, before);
 
 		assertThat(memory.knowsSoldOut(List.of(new Line(1L, 1)))).isFalse();
-		memory.seenAtZero(1L, memory.generation());
+		memory.seenAtZero(1L, memory.look());
 		assertThat(memory.knowsSoldOut(List.of(new Line(1L, 1)))).isTrue();
 	}
 
 	@Test
 	void everyLineMustBeKnownAndAStockBackForgetsAtOnce() {
 		ProductSoldOut memory = memory(Duration.ofHours(1));
-		memory.seenAtZero(1L, memory.generation());
+		memory.seenAtZero(1L, memory.look());
 
 		assertThat(memory.knowsSoldOut(List.of(new Line(1L, 1), new Line(2L, 1)))).isFalse();
-		memory.seenAtZero(2L, memory.generation());
+		memory.seenAtZero(2L, memory.look());
 		assertThat(memory.knowsSoldOut(List.of(new Line(1L, 1), new Line(2L, 3)))).isTrue();
 
 		memory.stockBack(List.of(2L));
@@ -64,7 +64,7 @@ class ProductSoldOutTest extends IntegrationTest {
 	@Test
 	void whatWasLearntIsForgottenAfterItsTtl() throws InterruptedException {
 		ProductSoldOut memory = memory(Duration.ofMillis(100));
-		memory.seenAtZero(1L, memory.generation());
+		memory.seenAtZero(1L, memory.look());
 		assertThat(memory.knowsSoldOut(List.of(new Line(1L, 1)))).isTrue();
 
 		Thread.sleep(150);
@@ -82,7 +82,7 @@ class ProductSoldOutTest extends IntegrationTest {
 		try {
 			// the subscription is confirmed asynchronously: learn and announce until a message is heard
 			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
-				memory.seenAtZero(1L, memory.generation());
+				memory.seenAtZero(1L, memory.look());
 				assertThat(memory.knowsSoldOut(List.of(new Line(1L, 1)))).isTrue();
 				other.stockBack(List.of(1L));
 				Thread.sleep(100);

@@ -26,6 +26,12 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * contention; Netty's own BlockHound integration does not list them yet. Without this, BlockHound's
  * error thrown while that lock is being taken leaves the allocator wedged and every later request on
  * the thread fails (seen once in a full suite run).</li>
+ * <li>Cancelling a periodic task (a {@code Flux.interval} ended by {@code takeUntil}) removes it from its
+ * {@code ScheduledThreadPoolExecutor}'s queue under the queue's {@code ReentrantLock}
+ * ({@code DelayedWorkQueue.remove}); Reactor's own integration allows {@code offer} and {@code take} of that
+ * queue but not {@code remove}. Seen contended once in a fresh-clone CI run: a waiting-room stream ended
+ * inside a Redis reply, BlockHound's error broke that reply's delivery, the shared Redis connection stopped
+ * answering, and every later test of the JVM timed out.</li>
  * </ul>
  * Everything else stays checked. Registered through
  * {@code META-INF/services/reactor.blockhound.integration.BlockHoundIntegration}.
@@ -43,6 +49,7 @@ public class ClientLocksBlockHoundIntegration implements BlockHoundIntegration {
 				"lambda$getWriteConnection$1");
 		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
 		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "free");
+		builder.allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "remove");
 	}
 
 }
