@@ -10,26 +10,20 @@ import java.util.stream.Collectors;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.PathContainer;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
-import org.springframework.data.redis.serializer.RedisSerializationContext.SerializationPair;
-import org.springframework.data.redis.serializer.StringRedisSerializer;
 import org.springframework.stereotype.Component;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 import com.example.flashsale.support.admission.AnsweredFromMemory;
 import com.example.flashsale.support.problem.ProblemException;
+import com.example.flashsale.support.redis.ChannelSubscription;
 
 /**
  * Sold out from memory (docs/operations.md "Admission: rate limits, load shedding, sold out from memory",
@@ -64,16 +58,12 @@ class CouponSoldOut implements SmartLifecycle, AnsweredFromMemory {
 
 	private final java.time.Clock clock;
 
-	private static final SerializationPair<String> TEXT = SerializationPair.fromSerializer(StringRedisSerializer.UTF_8);
-
 	private final CouponRepository repository;
 
 	private final ReactiveStringRedisTemplate redis;
 
-	private final ReactiveRedisConnectionFactory connections;
-
-	/** The listener container of the current start: a stopped one cannot be used again (a restart makes a new one). */
-	private volatile ReactiveRedisMessageListenerContainer container;
+	/** This instance's subscription to {@link #CHANNEL}. */
+	private final ChannelSubscription subscription;
 
 	private final boolean enabled;
 
@@ -83,14 +73,12 @@ class CouponSoldOut implements SmartLifecycle, AnsweredFromMemory {
 	/** When each coupon was last looked at (System.nanoTime), so a crowd of 410s reads MySQL once. */
 	private final Map<Long, Long> lastLook = new ConcurrentHashMap<>();
 
-	private volatile Disposable subscription;
-
 	CouponSoldOut(CouponRepository repository, ReactiveStringRedisTemplate redis,
 			ReactiveRedisConnectionFactory connections, CouponProperties properties, java.time.Clock clock) {
 		this.clock = clock;
 		this.repository = repository;
 		this.redis = redis;
-		this.connections = connections;
+		this.subscription = new ChannelSubscription(connections, CHANNEL, logger);
 		this.enabled = properties.soldOutFromMemory();
 	}
 
@@ -183,36 +171,17 @@ class CouponSoldOut implements SmartLifecycle, AnsweredFromMemory {
 		if (!this.enabled) {
 			return;
 		}
-		ReactiveRedisMessageListenerContainer started = new ReactiveRedisMessageListenerContainer(this.connections);
-		this.container = started;
-		this.subscription = Flux.defer(() -> started.receive(List.of(ChannelTopic.of(CHANNEL)), TEXT, TEXT))
-			.concatWith(Flux.error(() -> new IllegalStateException("coupon sold-out subscription ended")))
-			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5)))
-			.subscribe((message) -> {
-				try {
-					learn(Long.parseLong(message.getMessage()), false);
-				}
-				catch (NumberFormatException ex) {
-					logger.warn("Ignoring a malformed coupon sold-out message: " + message.getMessage());
-				}
-			});
+		this.subscription.start(() -> { }, (message) -> learn(Long.parseLong(message), false), Duration.ZERO);
 	}
 
 	@Override
 	public void stop() {
-		Disposable current = this.subscription;
-		if (current != null) {
-			current.dispose();
-		}
-		ReactiveRedisMessageListenerContainer stopped = this.container;
-		if (stopped != null) {
-			stopped.destroyLater().subscribe(null, (ex) -> { });
-		}
+		this.subscription.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.subscription != null && !this.subscription.isDisposed();
+		return this.subscription.isRunning();
 	}
 
 	private record Known(Coupon coupon, Set<Long> holders) {

@@ -11,25 +11,19 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.util.retry.Retry;
 
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
-import org.springframework.data.redis.connection.ReactiveSubscription.Message;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
-import org.springframework.data.redis.serializer.RedisSerializer;
-import org.springframework.data.redis.serializer.RedisSerializationContext.SerializationPair;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
+import com.example.flashsale.support.redis.ChannelSubscription;
 import com.example.flashsale.support.redis.LuaScripts;
 
 /**
@@ -54,10 +48,6 @@ public class OrderStatusEvents implements SmartLifecycle {
 	/** The gauge of how many orders this instance's open status streams watch. */
 	static final String WATCHED_ORDERS = "orders.status.watched";
 
-	private static final ChannelTopic TOPIC = ChannelTopic.of(OrderKeys.STATUS_CHANNEL);
-
-	private static final SerializationPair<String> TEXT = SerializationPair.fromSerializer(RedisSerializer.string());
-
 	private static final RedisScript<String> PUBLISH = LuaScripts.ORDER_STATUS_PUBLISH;
 
 	/**
@@ -71,22 +61,18 @@ public class OrderStatusEvents implements SmartLifecycle {
 
 	private final ReactiveStringRedisTemplate redis;
 
-	private final ReactiveRedisConnectionFactory connections;
-
-	/** The listener container of the current start: a stopped one cannot be used again (a restart makes a new one). */
-	private volatile ReactiveRedisMessageListenerContainer container;
+	/** This instance's subscription to {@link OrderKeys#STATUS_CHANNEL}. */
+	private final ChannelSubscription subscription;
 
 	private final Map<Long, Set<Sinks.Many<StatusEvent>>> watchers = new ConcurrentHashMap<>();
 
 	private final OrderProperties.Stream properties;
 
-	private volatile Disposable subscription;
-
 	OrderStatusEvents(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections,
 			OrderProperties properties, MeterRegistry meters) {
 		this.redis = redis;
 		this.properties = properties.stream();
-		this.connections = connections;
+		this.subscription = new ChannelSubscription(connections, OrderKeys.STATUS_CHANNEL, logger);
 		Gauge.builder(WATCHED_ORDERS, this.watchers, Map::size)
 			.description("Orders this instance's open status streams watch")
 			.register(meters);
@@ -181,60 +167,17 @@ public class OrderStatusEvents implements SmartLifecycle {
 	 */
 	@Override
 	public void start() {
-		ReactiveRedisMessageListenerContainer started = new ReactiveRedisMessageListenerContainer(this.connections);
-		this.container = started;
-		this.subscription = subscribe(started);
-	}
-
-	private Disposable subscribe(ReactiveRedisMessageListenerContainer container) {
-		Flux<String> first;
-		try {
-			first = container.receiveLater(List.of(TOPIC), TEXT, TEXT)
-				.block(Duration.ofSeconds(10))
-				.map(Message::getMessage);
-		}
-		catch (RuntimeException ex) {
-			// Redis is unreachable at startup: start anyway; the subscription follows when Redis is back
-			first = Flux.error(ex);
-		}
-		Flux<String> again = Flux.defer(() -> container.receive(List.of(TOPIC), TEXT, TEXT))
-			.map(Message::getMessage)
-			.concatWith(Flux.error(() -> new IllegalStateException("order status subscription ended")))
-			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5)));
-		return first
-			.concatWith(Flux.error(() -> new IllegalStateException("order status subscription ended")))
-			.onErrorResume((ex) -> {
-				logger.warn("Order status subscription lost; resubscribing: " + ex);
-				return again;
-			})
-			.subscribe(this::dispatchSafely);
-	}
-
-	private void dispatchSafely(String message) {
-		try {
-			dispatch(message);
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not dispatch order status message " + message + ": " + ex);
-		}
+		this.subscription.start(() -> { }, this::dispatch, Duration.ofSeconds(10));
 	}
 
 	@Override
 	public void stop() {
-		Disposable current = this.subscription;
-		if (current != null) {
-			current.dispose();
-		}
-		ReactiveRedisMessageListenerContainer stopped = this.container;
-		if (stopped != null) {
-			stopped.destroyLater().subscribe(null, (ex) -> { });
-		}
+		this.subscription.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		Disposable current = this.subscription;
-		return current != null && !current.isDisposed();
+		return this.subscription.isRunning();
 	}
 
 	/**

@@ -10,21 +10,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
-import org.springframework.data.redis.serializer.RedisSerializationContext.SerializationPair;
-import org.springframework.data.redis.serializer.StringRedisSerializer;
 import org.springframework.stereotype.Component;
 
 import com.example.flashsale.product.Inventory.Line;
+import com.example.flashsale.support.redis.ChannelSubscription;
 
 /**
  * Products sold out from memory (docs/operations.md "Admission: rate limits, load shedding, sold out from
@@ -50,14 +43,10 @@ public class ProductSoldOut implements SmartLifecycle {
 	/** The channel on which stock that came back is announced; message: product ids, comma-separated. */
 	static final String CHANNEL = "product-stock-back";
 
-	private static final SerializationPair<String> TEXT = SerializationPair.fromSerializer(StringRedisSerializer.UTF_8);
-
 	private final ReactiveStringRedisTemplate redis;
 
-	private final ReactiveRedisConnectionFactory connections;
-
-	/** The listener container of the current start: a stopped one cannot be used again (a restart makes a new one). */
-	private volatile ReactiveRedisMessageListenerContainer container;
+	/** This instance's subscription to {@link #CHANNEL}. */
+	private final ChannelSubscription subscription;
 
 	private final boolean enabled;
 
@@ -69,12 +58,10 @@ public class ProductSoldOut implements SmartLifecycle {
 	/** Counts every forgetting on this instance: a read sent before one cannot teach "sold out". */
 	private final AtomicLong generation = new AtomicLong();
 
-	private volatile Disposable subscription;
-
 	ProductSoldOut(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections,
 			ProductProperties properties) {
 		this.redis = redis;
-		this.connections = connections;
+		this.subscription = new ChannelSubscription(connections, CHANNEL, logger);
 		this.enabled = properties.soldOutFromMemory();
 		this.ttlNanos = properties.soldOutMemoryTtl().toNanos();
 	}
@@ -160,42 +147,20 @@ public class ProductSoldOut implements SmartLifecycle {
 		if (!this.enabled) {
 			return;
 		}
-		ReactiveRedisMessageListenerContainer started = new ReactiveRedisMessageListenerContainer(this.connections);
-		this.container = started;
-		this.subscription = Mono.defer(() -> started.receiveLater(List.of(ChannelTopic.of(CHANNEL)), TEXT, TEXT))
-			// a gap in the subscription may have lost a message: forget everything once Redis confirmed each
-			// (re)subscription, from when on no message is missed
-			.flatMapMany((messages) -> {
-				forgetAll();
-				return messages;
-			})
-			.concatWith(Flux.error(() -> new IllegalStateException("product stock-back subscription ended")))
-			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5)))
-			.subscribe((message) -> {
-				try {
-					forget(Arrays.stream(message.getMessage().split(",")).map(Long::valueOf).toList());
-				}
-				catch (NumberFormatException ex) {
-					logger.warn("Ignoring a malformed product stock-back message: " + message.getMessage());
-				}
-			});
+		// a gap in the subscription may have lost a message: forget everything once Redis confirmed each
+		// subscription, from when on no message is missed
+		this.subscription.start(this::forgetAll,
+				(message) -> forget(Arrays.stream(message.split(",")).map(Long::valueOf).toList()), Duration.ZERO);
 	}
 
 	@Override
 	public void stop() {
-		Disposable current = this.subscription;
-		if (current != null) {
-			current.dispose();
-		}
-		ReactiveRedisMessageListenerContainer stopped = this.container;
-		if (stopped != null) {
-			stopped.destroyLater().subscribe(null, (ex) -> { });
-		}
+		this.subscription.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.subscription != null && !this.subscription.isDisposed();
+		return this.subscription.isRunning();
 	}
 
 }
