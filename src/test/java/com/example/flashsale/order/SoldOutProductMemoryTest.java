@@ -3,7 +3,6 @@ package com.example.flashsale.order;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -12,22 +11,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
-import org.springframework.boot.r2dbc.autoconfigure.R2dbcConnectionDetails;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.env.Environment;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import com.example.flashsale.DataPlatformStub;
 import com.example.flashsale.DatabaseFaults;
 import com.example.flashsale.ExpectedLogs;
-import com.example.flashsale.FlashSaleApplication;
 import com.example.flashsale.IntegrationTest;
+import com.example.flashsale.SecondInstance;
 import com.example.flashsale.order.OrderFixtures.Answer;
 import com.example.flashsale.product.ProductFixtures;
 
@@ -88,21 +82,10 @@ class SoldOutProductMemoryTest extends IntegrationTest {
 	/** Instance B: the same application and settings, its own server and subscription; A's connections. */
 	private WebClient secondClient() {
 		if (second == null) {
-			R2dbcConnectionDetails database = this.first.getBean(R2dbcConnectionDetails.class);
-			DataRedisConnectionDetails redisDetails = this.first.getBean(DataRedisConnectionDetails.class);
-			second = new SpringApplicationBuilder(FlashSaleApplication.class).profiles("test")
-				.properties("server.port=0", "spring.flyway.enabled=false", "spring.docker.compose.enabled=false",
-						"app.data-platform.base-url=" + DataPlatformStub.get().baseUrl())
-				.initializers((context) -> {
-					context.getBeanFactory().registerSingleton("firstInstanceDatabase", database);
-					context.getBeanFactory().registerSingleton("firstInstanceRedis", redisDetails);
-				})
-				// arguments, not default properties: those rank below the test profile, which turns it off
-				.run(Stream.of(ON, TTL).map((property) -> "--" + property).toArray(String[]::new));
+			second = SecondInstance.start(this.first, ON, TTL);
 			EXPECTED.attach();
 		}
-		String port = second.getBean(Environment.class).getProperty("local.server.port");
-		return WebClient.builder().baseUrl("http://127.0.0.1:" + port).build();
+		return WebClient.builder().baseUrl(SecondInstance.baseUrl(second)).build();
 	}
 
 	private WebClient firstClient() {
@@ -167,8 +150,7 @@ class SoldOutProductMemoryTest extends IntegrationTest {
 		Map<Long, String> keys = new java.util.HashMap<>();
 		crowd.forEach((userId) -> keys.put(userId, newKey()));
 		var parallel = parallelClient();
-		String port = second.getBean(Environment.class).getProperty("local.server.port");
-		var parallelB = parallel.mutate().baseUrl("http://127.0.0.1:" + port).build();
+		var parallelB = parallel.mutate().baseUrl(SecondInstance.baseUrl(second)).build();
 		Map<Long, Answer> answers = Flux.fromIterable(crowd)
 			.flatMap((userId) -> placeAsync((userId % 2 == 0) ? parallel : parallelB, userToken(userId), keys.get(userId),
 					body(productId, 1))

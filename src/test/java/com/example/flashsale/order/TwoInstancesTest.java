@@ -15,13 +15,9 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
-import org.springframework.boot.r2dbc.autoconfigure.R2dbcConnectionDetails;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.core.env.Environment;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
@@ -29,10 +25,9 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import com.example.flashsale.ExpectedLogs;
-import com.example.flashsale.DataPlatformStub;
 import com.example.flashsale.DatabaseFaults;
-import com.example.flashsale.FlashSaleApplication;
 import com.example.flashsale.IntegrationTest;
+import com.example.flashsale.SecondInstance;
 import com.example.flashsale.product.ProductFixtures;
 import com.example.flashsale.product.ProductKeys;
 import com.example.flashsale.support.jobs.SingleRunJobs;
@@ -94,17 +89,7 @@ class TwoInstancesTest extends IntegrationTest {
 	/** Instance B: the same application, its own server, pub/sub subscription and jobs; A's connections. */
 	private ConfigurableApplicationContext second() {
 		if (second == null) {
-			R2dbcConnectionDetails database = this.first.getBean(R2dbcConnectionDetails.class);
-			DataRedisConnectionDetails redisDetails = this.first.getBean(DataRedisConnectionDetails.class);
-			second = new SpringApplicationBuilder(FlashSaleApplication.class)
-				.profiles("test")
-				.properties("server.port=0", "spring.flyway.enabled=false", "spring.docker.compose.enabled=false",
-						"app.data-platform.base-url=" + DataPlatformStub.get().baseUrl())
-				.initializers((context) -> {
-					context.getBeanFactory().registerSingleton("firstInstanceDatabase", database);
-					context.getBeanFactory().registerSingleton("firstInstanceRedis", redisDetails);
-				})
-				.run();
+			second = SecondInstance.start(this.first);
 			// starting it set logging up anew
 			EXPECTED.attach();
 		}
@@ -112,8 +97,7 @@ class TwoInstancesTest extends IntegrationTest {
 	}
 
 	private WebClient secondClient() {
-		String port = second().getBean(Environment.class).getProperty("local.server.port");
-		return WebClient.builder().baseUrl("http://127.0.0.1:" + port).build();
+		return WebClient.builder().baseUrl(SecondInstance.baseUrl(second())).build();
 	}
 
 	private long agedPendingOrder(String token, long productId) {

@@ -10,19 +10,14 @@ import reactor.core.publisher.Flux;
 import reactor.util.retry.Retry;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
-import org.springframework.boot.r2dbc.autoconfigure.R2dbcConnectionDetails;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.env.Environment;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
-import com.example.flashsale.DataPlatformStub;
-import com.example.flashsale.FlashSaleApplication;
 import com.example.flashsale.IntegrationTest;
+import com.example.flashsale.SecondInstance;
 import com.example.flashsale.coupon.CouponFixtures;
 import com.example.flashsale.product.ProductFixtures;
 
@@ -55,23 +50,13 @@ class WaitingRoomTwoInstancesTest extends IntegrationTest {
 
 	private ConfigurableApplicationContext second() {
 		if (second == null) {
-			R2dbcConnectionDetails database = this.first.getBean(R2dbcConnectionDetails.class);
-			DataRedisConnectionDetails redisDetails = this.first.getBean(DataRedisConnectionDetails.class);
-			second = new SpringApplicationBuilder(FlashSaleApplication.class).profiles("test")
-				.properties("server.port=0", "spring.flyway.enabled=false", "spring.docker.compose.enabled=false",
-						"app.data-platform.base-url=" + DataPlatformStub.get().baseUrl())
-				.initializers((context) -> {
-					context.getBeanFactory().registerSingleton("firstInstanceDatabase", database);
-					context.getBeanFactory().registerSingleton("firstInstanceRedis", redisDetails);
-				})
-				.run();
+			second = SecondInstance.start(this.first);
 		}
 		return second;
 	}
 
 	private WebClient secondClient() {
-		String port = second().getBean(Environment.class).getProperty("local.server.port");
-		return WebClient.builder().baseUrl("http://127.0.0.1:" + port).build();
+		return WebClient.builder().baseUrl(SecondInstance.baseUrl(second())).build();
 	}
 
 	@Test

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -15,21 +14,16 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
-import org.springframework.boot.r2dbc.autoconfigure.R2dbcConnectionDetails;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.env.Environment;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import com.example.flashsale.DataPlatformStub;
-import com.example.flashsale.FlashSaleApplication;
 import com.example.flashsale.IntegrationTest;
+import com.example.flashsale.SecondInstance;
 import com.example.flashsale.RedisFaultProxy;
 import com.example.flashsale.coupon.CouponFixtures;
 
@@ -97,21 +91,10 @@ class AdmissionTest extends IntegrationTest {
 	/** Instance B: the same application and admission settings, its own server; A's connections. */
 	private WebClient secondClient() {
 		if (second == null) {
-			R2dbcConnectionDetails database = this.first.getBean(R2dbcConnectionDetails.class);
-			DataRedisConnectionDetails redisDetails = this.first.getBean(DataRedisConnectionDetails.class);
-			second = new SpringApplicationBuilder(FlashSaleApplication.class).profiles("test")
-				.properties("server.port=0", "spring.flyway.enabled=false", "spring.docker.compose.enabled=false",
-						"app.data-platform.base-url=" + DataPlatformStub.get().baseUrl())
-				.initializers((context) -> {
-					context.getBeanFactory().registerSingleton("firstInstanceDatabase", database);
-					context.getBeanFactory().registerSingleton("firstInstanceRedis", redisDetails);
-				})
-				// arguments, not default properties: those rank below the test profile, which turns admission off
-				.run(Stream.of(RATE_LIMITS, SHEDDING, SOLD_OUT, CHARGE_CAPACITY, CHARGE_PERIOD, CHARGE_NOT_SHED, ISSUE_CAP,
-						ISSUE_CAPACITY, REDIS_TIMEOUT).map((property) -> "--" + property).toArray(String[]::new));
+			second = SecondInstance.start(this.first, RATE_LIMITS, SHEDDING, SOLD_OUT, CHARGE_CAPACITY, CHARGE_PERIOD,
+					CHARGE_NOT_SHED, ISSUE_CAP, ISSUE_CAPACITY, REDIS_TIMEOUT);
 		}
-		String port = second.getBean(Environment.class).getProperty("local.server.port");
-		return WebClient.builder().baseUrl("http://127.0.0.1:" + port).build();
+		return WebClient.builder().baseUrl(SecondInstance.baseUrl(second)).build();
 	}
 
 	private WebClient firstClient() {
