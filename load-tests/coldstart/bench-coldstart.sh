@@ -6,7 +6,8 @@
 # For each variant (VARIANTS, default "before after"):
 #   before  `java -jar <jar> --app.warmup.enabled=false`: today's start (the default java, no cache, no warm-up)
 #   after   `bin/flashsale`: JDK 25 with the AOT cache when present, warm-up before readiness
-#   (also: nowarmup = bin/flashsale with the warm-up off; nocache = bin/flashsale without the AOT cache)
+#   (also: nowarmup = bin/flashsale with the warm-up off; norehearsal = bin/flashsale without the warm-up's
+#   rehearsed paid orders; nocache = bin/flashsale without the AOT cache)
 # it starts the service fresh and measures
 #   1. start to ready: from the launch to the first 200 of /actuator/health/readiness (polled every 0.2 s);
 #   2. fresh coupon rush: right after readiness, wrk -c$CONNECTIONS for $DURATION s on the sold-out path
@@ -95,6 +96,7 @@ start() {
     before) java -jar "$JAR" "${args[@]}" --app.warmup.enabled=false > "$log" 2>&1 & ;;
     after) FLASHSALE_JAR="$JAR" "$ROOT/bin/flashsale" "${args[@]}" > "$log" 2>&1 & ;;
     nowarmup) FLASHSALE_JAR="$JAR" "$ROOT/bin/flashsale" "${args[@]}" --app.warmup.enabled=false > "$log" 2>&1 & ;;
+    norehearsal) FLASHSALE_JAR="$JAR" "$ROOT/bin/flashsale" "${args[@]}" --app.warmup.rehearsals=false > "$log" 2>&1 & ;;
     nocache) FLASHSALE_CACHE=off FLASHSALE_JAR="$JAR" "$ROOT/bin/flashsale" "${args[@]}" > "$log" 2>&1 & ;;
     *) echo "unknown variant $variant" >&2; exit 2 ;;
   esac

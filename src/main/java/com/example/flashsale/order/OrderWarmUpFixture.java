@@ -2,6 +2,7 @@ package com.example.flashsale.order;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -21,7 +22,9 @@ import com.example.flashsale.support.startup.WarmUpIdentity;
  * the Idempotency-Key claim and answer scripts, the user lock, the catalog lookup, the refusal written to
  * {@code order_refusals} and the replayable answer, with no order, stock, balance, payment or outbox event
  * touched and nothing counted in the order metrics ({@link OrderPlacement}); and the read of an order that is
- * not there. Afterwards the synthetic users' refusal rows and idempotency records are deleted.
+ * not there. Alongside, paid orders are rehearsed in-process in transactions that are rolled back
+ * ({@link OrderRehearsal}). Afterwards the synthetic users' refusal rows and idempotency records, and the
+ * rehearsals' Redis keys, are deleted.
  */
 @Component
 class OrderWarmUpFixture implements WarmUpFixture {
@@ -33,9 +36,17 @@ class OrderWarmUpFixture implements WarmUpFixture {
 
 	private final ReactiveStringRedisTemplate redis;
 
-	OrderWarmUpFixture(DatabaseClient db, ReactiveStringRedisTemplate redis) {
+	private final OrderRehearsal rehearsal;
+
+	OrderWarmUpFixture(DatabaseClient db, ReactiveStringRedisTemplate redis, OrderRehearsal rehearsal) {
 		this.db = db;
 		this.redis = redis;
+		this.rehearsal = rehearsal;
+	}
+
+	@Override
+	public List<Supplier<Flux<String>>> rehearsals() {
+		return List.of(this.rehearsal::rehearse);
 	}
 
 	@Override
@@ -48,9 +59,10 @@ class OrderWarmUpFixture implements WarmUpFixture {
 	}
 
 	/**
-	 * Deletes the synthetic users' refusal rows and idempotency records, twice: a refusal's record is
-	 * finished (and its row written) just after its answer leaves, so the last answers' may land after a
-	 * first pass (seen: a finished record of a reserved user left in Redis for its 24 h).
+	 * Deletes the synthetic users' refusal rows and idempotency records, and the rehearsals' keys, twice: a
+	 * refusal's record is finished (and its row written) just after its answer leaves, so the last answers'
+	 * may land after a first pass (seen: a finished record of a reserved user left in Redis for its 24 h), as
+	 * may a rehearsed order's status log (published detached).
 	 */
 	@Override
 	public Mono<Void> cleanUp(List<WarmUpCall.SentKey> sentKeys) {
@@ -67,7 +79,7 @@ class OrderWarmUpFixture implements WarmUpFixture {
 			.buffer(500)
 			.concatMap((batch) -> this.redis.delete(batch.toArray(String[]::new)))
 			.reduce(0L, Long::sum);
-		return Mono.when(rows, keys);
+		return Mono.when(rows, keys, this.rehearsal.cleanUp());
 	}
 
 }

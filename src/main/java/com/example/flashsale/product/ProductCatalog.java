@@ -101,9 +101,12 @@ public class ProductCatalog {
 			.then();
 	}
 
-	/** Deletes every cache key of {@code productId} (the startup warm-up's synthetic product). */
-	Mono<Void> forget(long productId) {
-		return this.byId.remove(ProductKeys.product(productId));
+	/**
+	 * Deletes every cache key of {@code productId}, its view's and its offer's: for the startup warm-up's
+	 * products, which no committed row has (docs/operations.md "Cold start").
+	 */
+	public Mono<Void> forget(long productId) {
+		return this.byId.remove(ProductKeys.product(productId)).then(this.offers.remove(ProductKeys.offer(productId)));
 	}
 
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import io.netty.buffer.ByteBufAllocator;
@@ -44,8 +45,9 @@ import com.example.flashsale.support.security.TokenIssuer;
 /**
  * The startup warm-up (docs/operations.md "Cold start", docs/adr/0021-warm-before-ready.md): once the web
  * server listens and before the service reports ready, sends the requests of every {@link WarmUpFixture} to
- * its own routes over loopback for {@code app.warmup.duration}, {@code app.warmup.concurrency} at a time,
- * each worker as one synthetic user of {@link WarmUpIdentity}, so the JIT has compiled the hot paths (Netty,
+ * its own routes over loopback, and runs its rehearsals (paid orders rolled back) in-process, for
+ * {@code app.warmup.duration}, {@code app.warmup.concurrency} at a time, each request as one synthetic user of
+ * {@link WarmUpIdentity}, so the JIT has compiled the hot paths (Netty,
  * security and JWT, routing, JSON, validation, the Lua scripts, the R2DBC statements, the coupon and order
  * pipelines) before the first real request. Runs as the last {@link ApplicationRunner}: Spring Boot
  * publishes readiness ACCEPTING_TRAFFIC only after the runners, so {@code /actuator/health/readiness} stays
@@ -101,7 +103,10 @@ class WarmUp implements ApplicationRunner {
 		try {
 			Mono.whenDelayError(all.stream().map(WarmUpFixture::prepare).toList())
 				.block(CLEAN_UP_TIMEOUT);
-			drive(port, all.stream().flatMap((fixture) -> fixture.calls().stream()).toList(), sentKeys);
+			drive(port, all.stream().flatMap((fixture) -> fixture.calls().stream()).toList(),
+					this.properties.rehearsals()
+							? all.stream().flatMap((fixture) -> fixture.rehearsals().stream()).toList() : List.of(),
+					sentKeys);
 			settleBy = System.nanoTime() + this.properties.compilerSettle().toNanos();
 		}
 		catch (RuntimeException ex) {
@@ -124,12 +129,14 @@ class WarmUp implements ApplicationRunner {
 		}
 	}
 
-	private void drive(int port, List<WarmUpCall> calls, Queue<WarmUpCall.SentKey> sentKeys) {
-		if (calls.isEmpty()) {
+	private void drive(int port, List<WarmUpCall> calls, List<Supplier<Flux<String>>> rehearsals,
+			Queue<WarmUpCall.SentKey> sentKeys) {
+		int tasks = calls.size() + rehearsals.size();
+		if (tasks == 0) {
 			return;
 		}
-		// at least one worker per route, so every route gets warm
-		int concurrency = Math.max(this.properties.concurrency(), calls.size());
+		// at least one worker per route and rehearsal, so every one gets warm
+		int concurrency = Math.max(this.properties.concurrency(), tasks);
 		// every request as the next synthetic user: no user's bucket runs dry (a 429 would warm the refusal, not
 		// the route), and the per-user paths (locks, buckets, keys) run for many users, as in a rush
 		// (without a secret of its own the service mints no token: every request goes without one)
@@ -155,10 +162,14 @@ class WarmUp implements ApplicationRunner {
 		Map<String, LongAdder> statuses = new ConcurrentHashMap<>();
 		try {
 			Flux.range(0, concurrency)
-				.flatMap((worker) -> Mono.defer(() -> {
-					// a worker keeps to one route: a quick route is sent as often as it answers, a slow one
-					// does not hold the quick ones back
-					WarmUpCall call = calls.get(worker % calls.size());
+				.flatMap((worker) -> Flux.defer(() -> {
+					// a worker keeps to one route or rehearsal: a quick route is sent as often as it answers, a
+					// slow one does not hold the quick ones back
+					int task = worker % tasks;
+					if (task >= calls.size()) {
+						return rehearsals.get(task - calls.size()).get();
+					}
+					WarmUpCall call = calls.get(task);
 					long sequence = next.getAndIncrement();
 					int user = (int) (sequence % WarmUpIdentity.USERS);
 					String key = WarmUpCall.KEY_PREFIX + run + sequence;
@@ -180,7 +191,7 @@ class WarmUp implements ApplicationRunner {
 		statuses.forEach((status, count) -> counted.put(status, count.sum()));
 		this.answers = Map.copyOf(counted);
 		logger.info("Warm-up sent " + next.get() + " requests in " + this.properties.duration().toMillis()
-				+ " ms to " + calls.size() + " routes; answers " + counted);
+				+ " ms to " + calls.size() + " routes, with " + rehearsals.size() + " rehearsals; answers " + counted);
 	}
 
 	/**
@@ -209,7 +220,10 @@ class WarmUp implements ApplicationRunner {
 				+ (compiler.getTotalCompilationTime() - compiledAtStart) + " ms of compilation meanwhile)");
 	}
 
-	/** The answers of the last warm-up: how many of each status code (or error name); empty before one. */
+	/**
+	 * The answers of the last warm-up: how many of each status code, rehearsal label (e.g. PAID) or error name;
+	 * empty before one.
+	 */
 	Map<String, Long> answers() {
 		return this.answers;
 	}

@@ -1,15 +1,18 @@
 package com.example.flashsale.support.startup;
 
 import java.util.List;
+import java.util.function.Supplier;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * A feature's part of the startup warm-up ({@link WarmUp}, docs/operations.md "Cold start"): what it sets
  * up in its reserved namespace ({@link WarmUpIdentity}) before the requests, the requests that drive its
- * hot paths, and what it removes afterwards. The calls may only be answered with refusals or reads: a
- * fixture never creates, changes or publishes a user's coupon, product, balance, order or outbox event,
- * and {@link #cleanUp()} removes whatever its calls left in Redis or MySQL under the reserved ids.
+ * hot paths, and what it removes afterwards. The calls may only be answered with refusals or reads, and
+ * its rehearsals write only inside transactions they roll back: a fixture never creates, changes or
+ * publishes a user's coupon, product, balance, order or outbox event, and {@link #cleanUp} removes whatever
+ * its calls and rehearsals left in Redis or MySQL.
  */
 public interface WarmUpFixture {
 
@@ -22,7 +25,17 @@ public interface WarmUpFixture {
 	List<WarmUpCall> calls();
 
 	/**
-	 * Removes what {@link #prepare()} and the calls left under the reserved ids.
+	 * Paths that write, run in-process inside a transaction rolled back at the end of each run (a paid order,
+	 * which no warm-up request may make), repeated by workers of their own alongside the calls for the
+	 * warm-up's duration. Each supplier starts one run, which emits a label per unit of work done (counted
+	 * with the calls' status codes, e.g. {@code PAID}).
+	 */
+	default List<Supplier<Flux<String>>> rehearsals() {
+		return List.of();
+	}
+
+	/**
+	 * Removes what {@link #prepare()}, the calls and the rehearsals left.
 	 * @param sentKeys every Idempotency-Key the calls sent (empty before any call, e.g. in {@link #prepare()})
 	 */
 	default Mono<Void> cleanUp(List<WarmUpCall.SentKey> sentKeys) {

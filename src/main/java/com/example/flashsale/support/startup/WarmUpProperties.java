@@ -16,11 +16,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * what the requests queued before the service reports ready (the clean-up runs meanwhile)
  * @param exit whether the process exits once the warm-up is done: the training run of an AOT cache with
  * the warm-up's method profiles ({@code bin/flashsale --train-live})
+ * @param rehearsals whether the fixtures' rehearsals (paid orders in transactions rolled back) run beside the
+ * requests
  */
 @ConfigurationProperties("app.warmup")
 public record WarmUpProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10s") Duration duration,
 		@DefaultValue("32") int concurrency, @DefaultValue("5s") Duration timeout,
-		@DefaultValue("4s") Duration compilerSettle, @DefaultValue("false") boolean exit) {
+		@DefaultValue("4s") Duration compilerSettle, @DefaultValue("false") boolean exit,
+		@DefaultValue("true") boolean rehearsals) {
 
 	/**
 	 * @throws IllegalArgumentException when concurrency is below 1, a duration is negative or the timeout zero

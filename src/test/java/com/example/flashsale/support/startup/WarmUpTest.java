@@ -85,8 +85,9 @@ class WarmUpTest extends IntegrationTest {
 
 	@Test
 	void readyOnlyAfterTheWarmUpWhichDrivesTheHotPathsAndChangesNoUserData() {
-		// it ran the real routes: sold-out coupon (410), order refusal and unknown ids (404), the catalog (200)
-		assertThat(this.warmUp.answers()).containsKeys("410", "404", "200");
+		// it ran the real routes: sold-out coupon (410), order refusal and unknown ids (404), the catalog (200);
+		// and paid orders, rehearsed in transactions rolled back
+		assertThat(this.warmUp.answers()).containsKeys("410", "404", "200", "PAID");
 		// while it ran (at its clean-up): alive, not ready; now ready
 		assertThat(this.probe.readinessDuringWarmUp).isEqualTo(503);
 		assertThat(this.probe.livenessDuringWarmUp).isEqualTo(200);
@@ -118,6 +119,18 @@ class WarmUpTest extends IntegrationTest {
 				.as(pattern)
 				.isEmpty();
 		}
+
+		// the rehearsals' rows were rolled back (above: no table changed) and their Redis keys deleted: the
+		// sellable stock and cache entries of products, the reservation records and status logs of orders, with
+		// ids above every committed one
+		Map<String, Long> above = Map.of("stock:{catalog}:*", this.probe.maxProductId, "product:*",
+				this.probe.maxProductId, "product-offer:*", this.probe.maxProductId, "reservation:{catalog}:*",
+				this.probe.maxOrderId, "order-status:*", this.probe.maxOrderId);
+		above.forEach((pattern, max) -> assertThat(this.redis.scan(ScanOptions.scanOptions().match(pattern).count(1000).build())
+			.map((key) -> key.substring(key.lastIndexOf(':') + 1))
+			.filter((id) -> id.matches("[0-9]{1,18}") && Long.parseLong(id) > max)
+			.collectList()
+			.block()).as(pattern).isEmpty());
 
 		// nothing in the business metrics
 		assertThat(this.meters.find("coupon.issue.requests").tag("coupon", Long.toString(WarmUpIdentity.COUPON_ID))
@@ -170,6 +183,11 @@ class WarmUpTest extends IntegrationTest {
 		/** When {@link #before} was taken, in UTC as MySQL stores it. */
 		volatile LocalDateTime beforeAt;
 
+		/** The largest committed product and order ids before the warm-up. */
+		volatile long maxProductId;
+
+		volatile long maxOrderId;
+
 		volatile int readinessDuringWarmUp;
 
 		volatile int livenessDuringWarmUp;
@@ -186,12 +204,21 @@ class WarmUpTest extends IntegrationTest {
 		public Mono<Void> prepare() {
 			this.beforeAt = LocalDateTime.now(ZoneOffset.UTC);
 			this.before = snapshot(this.db, this.beforeAt);
+			this.maxProductId = maxId(this.db, "products");
+			this.maxOrderId = maxId(this.db, "orders");
 			return Mono.empty();
 		}
 
 		@Override
 		public List<WarmUpCall> calls() {
 			return List.of();
+		}
+
+		private static long maxId(DatabaseClient db, String table) {
+			return db.sql("SELECT COALESCE(MAX(id), 0) AS id FROM " + table)
+				.map((row) -> row.get("id", Long.class))
+				.one()
+				.block(Duration.ofSeconds(30));
 		}
 
 		@Override
