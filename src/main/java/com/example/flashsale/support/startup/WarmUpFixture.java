@@ -21,7 +21,10 @@ public interface WarmUpFixture {
 		return Mono.empty();
 	}
 
-	/** The requests to send, repeated round-robin for the warm-up's duration. */
+	/**
+	 * The requests to send, repeated for the warm-up's duration: each entry gets a worker of its own (or
+	 * several, when there are more workers than entries); a call listed twice gets twice the workers.
+	 */
 	List<WarmUpCall> calls();
 
 	/**
