@@ -49,6 +49,20 @@ public class BalanceService {
 		return this.repository.insertUser(name, this.clock.instant());
 	}
 
+	/**
+	 * Creates an account named {@code name} holding {@code balance} KRW, with its COMPLETED CHARGE ledger row,
+	 * in the caller's transaction and without the user lock or the charge policy: the account of the startup
+	 * warm-up's order rehearsal, whose transaction is rolled back (ADR 0029).
+	 * @return the account's id
+	 */
+	public Mono<Long> openFundedAccount(String name, long balance) {
+		Instant now = this.clock.instant();
+		return this.repository.insertUser(name, now)
+			.flatMap((user) -> this.repository.setBalance(user.id(), balance, now)
+				.then(this.repository.insertCharge(user.id(), balance, balance, now))
+				.thenReturn(user.id()));
+	}
+
 	/** Whether any account exists. */
 	public Mono<Boolean> anyAccount() {
 		return this.repository.anyUser();

@@ -44,7 +44,7 @@ class CouponMetrics {
 
 	/** Counts a claim of {@code couponId} that was issued. */
 	void issued(long couponId) {
-		if (couponId == WarmUpIdentity.COUPON_ID) {
+		if (WarmUpIdentity.isCoupon(couponId)) {
 			return;
 		}
 		outcome(Long.toString(couponId), "issued");
@@ -52,7 +52,7 @@ class CouponMetrics {
 
 	/** Counts a claim of {@code couponId} that failed with {@code error}. */
 	void refused(long couponId, Throwable error) {
-		if (couponId == WarmUpIdentity.COUPON_ID) {
+		if (WarmUpIdentity.isCoupon(couponId)) {
 			return; // the startup warm-up's synthetic event (CouponWarmUpFixture) is no business
 		}
 		String outcome = "unavailable";

@@ -24,6 +24,7 @@ import org.springframework.web.util.pattern.PathPatternParser;
 import com.example.flashsale.support.admission.AnsweredFromMemory;
 import com.example.flashsale.support.problem.ProblemException;
 import com.example.flashsale.support.redis.ChannelSubscription;
+import com.example.flashsale.support.startup.WarmUpIdentity;
 
 /**
  * Sold out from memory (docs/operations.md "Admission: rate limits, load shedding, sold out from memory",
@@ -55,6 +56,12 @@ class CouponSoldOut implements SmartLifecycle, AnsweredFromMemory {
 	static final Duration RELEARN_AFTER = Duration.ofMillis(200);
 
 	private static final PathPattern ISSUE = PathPatternParser.defaultInstance.parse("/api/coupons/{couponId}/issue");
+
+	/**
+	 * The largest id, spelt out: a canonical id of as many digits is a long when it sorts no higher (the
+	 * warm-up's synthetic event has it: its claims take the crowd's path).
+	 */
+	private static final String MAX_ID = Long.toString(Long.MAX_VALUE);
 
 	private final java.time.Clock clock;
 
@@ -117,7 +124,8 @@ class CouponSoldOut implements SmartLifecycle, AnsweredFromMemory {
 			return false;
 		}
 		String id = match.getUriVariables().get("couponId");
-		if (id.isEmpty() || id.length() > 18 || !id.chars().allMatch(Character::isDigit) || id.charAt(0) == '0') {
+		if (id.isEmpty() || id.length() > MAX_ID.length() || !id.chars().allMatch(Character::isDigit)
+				|| id.charAt(0) == '0' || (id.length() == MAX_ID.length() && id.compareTo(MAX_ID) > 0)) {
 			return false;
 		}
 		Known event = this.known.get(Long.parseLong(id));
@@ -158,6 +166,23 @@ class CouponSoldOut implements SmartLifecycle, AnsweredFromMemory {
 				return tell ? this.redis.convertAndSend(CHANNEL, Long.toString(couponId)).then() : Mono.<Void>empty();
 			})
 			.subscribe(null, (ex) -> logger.warn("Could not learn whether coupon " + couponId + " is sold out: " + ex));
+	}
+
+	/**
+	 * Knows {@code coupon} sold out, with no holders, without asking MySQL or telling the other instances: the
+	 * startup warm-up's synthetic event ({@link WarmUpIdentity#REMEMBERED_COUPON_ID}), whose claims then take the
+	 * sold-out crowd's path. Nothing when answering from memory is off.
+	 */
+	void remember(Coupon coupon) {
+		if (this.enabled) {
+			this.known.put(coupon.id(), new Known(coupon, Set.of()));
+		}
+	}
+
+	/** Forgets {@code couponId} (the warm-up's synthetic event, after the warm-up). */
+	void forget(long couponId) {
+		this.known.remove(couponId);
+		this.lastLook.remove(couponId);
 	}
 
 	/** Forgets what this instance knew (tests). */

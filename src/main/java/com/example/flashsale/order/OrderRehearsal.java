@@ -1,9 +1,7 @@
 package com.example.flashsale.order;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -16,23 +14,25 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
+import com.example.flashsale.balance.BalanceService;
 import com.example.flashsale.order.OrderRequestValidator.ValidOrder;
 import com.example.flashsale.order.OrderResult.Paid;
 import com.example.flashsale.product.Inventory.Line;
 import com.example.flashsale.product.ProductCatalog;
+import com.example.flashsale.product.NewProduct;
+import com.example.flashsale.product.Product;
 import com.example.flashsale.product.ProductKeys;
+import com.example.flashsale.product.ProductService;
 import com.example.flashsale.support.config.TransactionConfig;
-import com.example.flashsale.support.db.UtcColumns;
 
 /**
  * Paid orders rehearsed in rolled-back transactions, the startup warm-up's way to compile the paid order
  * path before the first buyer (docs/operations.md "Cold start", ADR 0029). One rehearsal is one READ
- * COMMITTED transaction that inserts an account (with a large balance) and an ACTIVE product (with a large
- * stock), puts the product's sellable stock in Redis, runs the real {@link OrderSaga} for up to
+ * COMMITTED transaction that opens an account (with a large balance and its charge in the ledger) and inserts
+ * an ACTIVE product (with a large stock), through their features, puts the product's sellable stock in Redis, runs the real {@link OrderSaga} for up to
  * {@value #ORDERS_PER_REHEARSAL} orders of one unit (the catalogue lookup, the stock look and reservation,
  * the PENDING order, the payment with its ledger row, payment row and outbox event, the durable decrement,
  * the after-commit work), all inside that transaction (the saga's own transactions join it), and then rolls
@@ -54,15 +54,20 @@ class OrderRehearsal {
 	/** Each rehearsal order's unit price (KRW). */
 	private static final long PRICE = 1_000;
 
-	/** The rehearsal account's balance (KRW) and product's stock: far more than one rehearsal takes. */
+	/** The rehearsal account's balance (KRW): far more than one rehearsal spends. */
 	private static final long PLENTY = 1_000_000_000L;
+
+	/** The rehearsal product's stock: far more than one rehearsal sells. */
+	private static final int STOCK = 10_000_000;
 
 	/** How long a rehearsal product's sellable stock key lives in Redis if the clean-up does not run. */
 	private static final Duration STOCK_KEY_TTL = Duration.ofMinutes(10);
 
 	private static final String NAME = "warm-up rehearsal (rolled back)";
 
-	private final DatabaseClient db;
+	private final BalanceService accounts;
+
+	private final ProductService products;
 
 	private final ReactiveStringRedisTemplate redis;
 
@@ -72,22 +77,20 @@ class OrderRehearsal {
 
 	private final TransactionalOperator transactional;
 
-	private final Clock clock;
-
 	private final Queue<Long> productIds = new ConcurrentLinkedQueue<>();
 
 	private final Queue<Long> orderIds = new ConcurrentLinkedQueue<>();
 
 	private final AtomicLong sequence = new AtomicLong();
 
-	OrderRehearsal(DatabaseClient db, ReactiveStringRedisTemplate redis, OrderSaga saga, ProductCatalog catalog,
-			@Qualifier(TransactionConfig.READ_COMMITTED) TransactionalOperator transactional, Clock clock) {
-		this.db = db;
+	OrderRehearsal(BalanceService accounts, ProductService products, ReactiveStringRedisTemplate redis, OrderSaga saga,
+			ProductCatalog catalog, @Qualifier(TransactionConfig.READ_COMMITTED) TransactionalOperator transactional) {
+		this.accounts = accounts;
+		this.products = products;
 		this.redis = redis;
 		this.saga = saga;
 		this.catalog = catalog;
 		this.transactional = transactional;
-		this.clock = clock;
 	}
 
 	/**
@@ -99,32 +102,19 @@ class OrderRehearsal {
 	Flux<String> rehearse() {
 		return this.transactional.execute((status) -> {
 			status.setRollbackOnly();
-			LocalDateTime now = UtcColumns.utc(this.clock.instant());
-			return insert("INSERT INTO users (name, balance, created_at, updated_at) VALUES (?, ?, ?, ?)", now)
-				.zipWhen((userId) -> insert("INSERT INTO products (name, price, stock, status, created_at, updated_at) "
-						+ "VALUES (?, " + PRICE + ", ?, 'ACTIVE', ?, ?)", now))
+			return this.accounts.openFundedAccount(NAME, PLENTY)
+				.zipWhen((userId) -> this.products.insertInCallerTransaction(new NewProduct(NAME, PRICE, STOCK))
+					.map(Product::id))
 				.flatMapMany((ids) -> {
 					long productId = ids.getT2();
 					this.productIds.add(productId);
 					return this.redis.opsForValue()
-						.set(ProductKeys.stock(productId), Long.toString(PLENTY), STOCK_KEY_TTL)
+						.set(ProductKeys.stock(productId), Integer.toString(STOCK), STOCK_KEY_TTL)
 						.thenMany(Flux.range(0, ORDERS_PER_REHEARSAL)
 							.concatMap((i) -> order(ids.getT1(), productId))
 							.takeUntil((label) -> !"PAID".equals(label)));
 				});
 		});
-	}
-
-	/** Inserts one row named {@link #NAME} with {@link #PLENTY} (balance or stock) at {@code now}; its id. */
-	private Mono<Long> insert(String sql, LocalDateTime now) {
-		return this.db.sql(sql)
-			.bind(0, NAME)
-			.bind(1, PLENTY)
-			.bind(2, now)
-			.bind(3, now)
-			.filter((statement) -> statement.returnGeneratedValues("id"))
-			.map((row) -> row.get("id", Long.class))
-			.one();
 	}
 
 	private Mono<String> order(long userId, long productId) {

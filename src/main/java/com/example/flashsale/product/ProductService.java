@@ -61,6 +61,15 @@ public class ProductService {
 	}
 
 	/**
+	 * Inserts an ACTIVE product row and nothing else (no sellable stock in Redis, no cache hold), in the
+	 * caller's transaction: the product of the startup warm-up's order rehearsal, whose transaction is rolled
+	 * back (ADR 0029).
+	 */
+	public Mono<Product> insertInCallerTransaction(NewProduct request) {
+		return this.repository.insert(request, this.clock.instant());
+	}
+
+	/**
 	 * Applies {@code patch} to product {@code productId}; a stock change moves the sellable stock in
 	 * Redis by the same delta (orders in flight keep their reservations).
 	 * @return the product afterwards; PRODUCT_NOT_FOUND 404

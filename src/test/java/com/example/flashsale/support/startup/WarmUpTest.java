@@ -27,6 +27,7 @@ import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import com.example.flashsale.IntegrationTest;
@@ -43,8 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Import(WarmUpTest.ProbeConfig.class)
 // more workers than warm-up routes, so each route is called in the first round, and a timeout no slow
 // machine reaches, so every request is answered before the clean-up
+// (and the coupon claims answered from memory on, as in production: the warm-up drives that path too)
 @TestPropertySource(properties = { "app.warmup.enabled=true", "app.warmup.duration=3s", "app.warmup.concurrency=8",
-		"app.warmup.timeout=60s" })
+		"app.warmup.timeout=60s", "app.coupon.sold-out-from-memory=true" })
 class WarmUpTest extends IntegrationTest {
 
 	/** Tables the warm-up could touch, compared row for row (CHECKSUM TABLE) before and after it. */
@@ -64,6 +66,9 @@ class WarmUpTest extends IntegrationTest {
 	/** Tables a background job of the context may update in place: their row counts are compared. */
 	private static final List<String> SAME_COUNT = List.of("orders", "order_items", "payments", "order_events",
 			"product_sales_stats");
+
+	/** More ids than a warm-up of this test can rehearse: where its leftovers would be looked for. */
+	private static final long REHEARSED_IDS = 1_000_000;
 
 	@Autowired
 	private Probe probe;
@@ -106,7 +111,8 @@ class WarmUpTest extends IntegrationTest {
 		// the warm-up's idempotency records, its users' locks, the synthetic event's state, the unknown
 		// product's cache entry (other tests use ids near Long.MAX_VALUE too: only the warm-up's are looked for)
 		List<String> patterns = new ArrayList<>(List.of("*:" + WarmUpCall.KEY_PREFIX + "*",
-				"coupon:{" + WarmUpIdentity.COUPON_ID + "}*", "*product:" + WarmUpIdentity.PRODUCT_ID,
+				"coupon:{" + WarmUpIdentity.COUPON_ID + "}*", "coupon:{" + WarmUpIdentity.REMEMBERED_COUPON_ID + "}*",
+				"*product:" + WarmUpIdentity.PRODUCT_ID,
 				"*product:" + WarmUpIdentity.PRODUCT_ID + "}*"));
 		// every synthetic user's keys but the last one's, whose id is also the synthetic event's and product's
 		// (looked for above) and another test's unknown id
@@ -122,20 +128,29 @@ class WarmUpTest extends IntegrationTest {
 
 		// the rehearsals' rows were rolled back (above: no table changed) and their Redis keys deleted: the
 		// sellable stock and cache entries of products, the reservation records and status logs of orders, with
-		// ids above every committed one
+		// ids above every committed one (and below the made-up ids other tests use, from 8,000,000,000)
 		Map<String, Long> above = Map.of("stock:{catalog}:*", this.probe.maxProductId, "product:*",
 				this.probe.maxProductId, "product-offer:*", this.probe.maxProductId, "reservation:{catalog}:*",
 				this.probe.maxOrderId, "order-status:*", this.probe.maxOrderId);
 		above.forEach((pattern, max) -> assertThat(this.redis.scan(ScanOptions.scanOptions().match(pattern).count(1000).build())
 			.map((key) -> key.substring(key.lastIndexOf(':') + 1))
-			.filter((id) -> id.matches("[0-9]{1,18}") && Long.parseLong(id) > max)
+			.filter((id) -> id.matches("[0-9]{1,18}") && Long.parseLong(id) > max
+					&& Long.parseLong(id) <= max + REHEARSED_IDS)
 			.collectList()
 			.block()).as(pattern).isEmpty());
 
 		// nothing in the business metrics
-		assertThat(this.meters.find("coupon.issue.requests").tag("coupon", Long.toString(WarmUpIdentity.COUPON_ID))
-			.counters()).isEmpty();
+		for (long coupon : List.of(WarmUpIdentity.COUPON_ID, WarmUpIdentity.REMEMBERED_COUPON_ID)) {
+			assertThat(this.meters.find("coupon.issue.requests").tag("coupon", Long.toString(coupon)).counters()).isEmpty();
+		}
 		assertThat(this.meters.find("orders.placed").counters()).isEmpty();
+
+		// the event this instance was told is sold out for the warm-up is forgotten: a claim of it takes the full
+		// path, which finds no such event
+		expectProblem(this.client.post()
+			.uri("/api/coupons/" + WarmUpIdentity.REMEMBERED_COUPON_ID + "/issue")
+			.headers((headers) -> headers.setBearerAuth(userToken(1)))
+			.exchange(), HttpStatus.NOT_FOUND, "COUPON_NOT_FOUND");
 	}
 
 	/** Per table: its checksum or row count; the refusals recorded in the hour before {@code at}. */
