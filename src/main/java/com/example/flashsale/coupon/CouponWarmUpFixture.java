@@ -39,7 +39,7 @@ class CouponWarmUpFixture implements WarmUpFixture {
 	 * one): it is the path of the largest crowd, and the warm-up's requests are bound by the CPU, not by its
 	 * workers.
 	 */
-	static final int REMEMBERED_CLAIM_SHARES = 2;
+	private static final int REMEMBERED_CLAIM_SHARES = 2;
 
 	private final CouponIssueState state;
 

@@ -20,10 +20,12 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import com.example.flashsale.balance.BalanceService;
 import com.example.flashsale.order.OrderRequestValidator.ValidOrder;
 import com.example.flashsale.order.OrderResult.Paid;
+import com.example.flashsale.order.OrderResult.Pending;
+import com.example.flashsale.order.OrderResult.Refused;
 import com.example.flashsale.product.Inventory.Line;
-import com.example.flashsale.product.ProductCatalog;
 import com.example.flashsale.product.NewProduct;
 import com.example.flashsale.product.Product;
+import com.example.flashsale.product.ProductCatalog;
 import com.example.flashsale.product.ProductKeys;
 import com.example.flashsale.product.ProductService;
 import com.example.flashsale.support.config.TransactionConfig;
@@ -32,18 +34,19 @@ import com.example.flashsale.support.config.TransactionConfig;
  * Paid orders rehearsed in rolled-back transactions, the startup warm-up's way to compile the paid order
  * path before the first buyer (docs/operations.md "Cold start", ADR 0029). One rehearsal is one READ
  * COMMITTED transaction that opens an account (with a large balance and its charge in the ledger) and inserts
- * an ACTIVE product (with a large stock), through their features, puts the product's sellable stock in Redis, runs the real {@link OrderSaga} for up to
- * {@value #ORDERS_PER_REHEARSAL} orders of one unit (the catalogue lookup, the stock look and reservation,
- * the PENDING order, the payment with its ledger row, payment row and outbox event, the durable decrement,
- * the after-commit work), all inside that transaction (the saga's own transactions join it), and then rolls
- * it all back: no other connection ever sees those rows, so the outbox relay never sends their events and no
- * console or report counts them. READ COMMITTED keeps its locks to its own new rows (no gap locks), so
- * real orders on other instances never wait for it.
+ * an ACTIVE product (with a large stock) through their features, puts the product's sellable stock in Redis,
+ * runs the real {@link OrderSaga} for up to {@value #ORDERS_PER_REHEARSAL} orders of one unit (the catalogue
+ * lookup, the stock look and reservation, the PENDING order, the payment with its ledger row, payment row and
+ * outbox event, the durable decrement, the after-commit work), all inside that transaction (the saga's own
+ * transactions join it), and then rolls it all back: no other connection ever sees those rows, so the outbox
+ * relay never sends their events and no console or report counts them. READ COMMITTED keeps its locks to its
+ * own new rows (no gap locks), so real orders on other instances never wait for it.
  *
  * <p>What it leaves: gaps in the auto-increment ids of those tables (as any rolled-back insert does), and
- * Redis keys of the rehearsed ids (sellable stock, reservation records, product cache entries, order status
- * logs), which {@link #cleanUp()} deletes; the stock key also expires on its own. The after-commit evictions
- * of the product list and the order status messages on the shared channel happen as for a real sale.
+ * Redis keys of the rehearsed ids ({@link #leftoverKeys()}: sellable stock, reservation records, order status
+ * logs; and the products' cache entries, {@link #forgetProducts()}), which the order fixture deletes; the
+ * stock key also expires on its own. The after-commit evictions of the product list and the order status
+ * messages on the shared channel happen as for a real sale.
  */
 @Component
 class OrderRehearsal {
@@ -123,31 +126,42 @@ class OrderRehearsal {
 			.formatHex(OrderRequestValidator.sha256().digest(key.getBytes(StandardCharsets.UTF_8)));
 		ValidOrder request = new ValidOrder(List.of(new Line(productId, 1)), null, hash);
 		return this.saga.run(userId, key, request).map((result) -> {
-			if (result instanceof Paid paid) {
-				this.orderIds.add(paid.order().orderId());
-				return "PAID";
+			Long orderId = orderIdOf(result);
+			if (orderId != null) {
+				this.orderIds.add(orderId);
 			}
-			return result.getClass().getSimpleName();
+			return (result instanceof Paid) ? "PAID" : result.getClass().getSimpleName();
 		}).defaultIfEmpty("EMPTY");
 	}
 
+	/** The order a result is about; null for a refusal before any order existed. */
+	private static Long orderIdOf(OrderResult result) {
+		if (result instanceof Paid paid) {
+			return paid.order().orderId();
+		}
+		if (result instanceof Pending pending) {
+			return pending.orderId();
+		}
+		return ((Refused) result).orderId();
+	}
+
 	/**
-	 * Deletes the Redis keys of every id rehearsed so far: the products' sellable stock and cache entries,
-	 * the orders' reservation records and status logs.
+	 * The Redis keys of every id rehearsed so far: the products' sellable stock, the orders' reservation
+	 * records and status logs (those of orders that failed or were left pending too).
 	 */
-	Mono<Void> cleanUp() {
-		List<Long> products = List.copyOf(this.productIds);
+	List<String> leftoverKeys() {
 		List<String> keys = new ArrayList<>();
-		products.forEach((id) -> keys.add(ProductKeys.stock(id)));
+		this.productIds.forEach((id) -> keys.add(ProductKeys.stock(id)));
 		this.orderIds.forEach((id) -> {
 			keys.add(ProductKeys.reservation(id));
 			keys.add(OrderKeys.statusLog(id));
 		});
-		Mono<Long> deleted = Flux.fromIterable(keys)
-			.buffer(500)
-			.concatMap((batch) -> this.redis.delete(batch.toArray(String[]::new)))
-			.reduce(0L, Long::sum);
-		return deleted.thenMany(Flux.fromIterable(products).concatMap(this.catalog::forget)).then();
+		return keys;
+	}
+
+	/** Deletes the cache entries of every product rehearsed so far. */
+	Mono<Void> forgetProducts() {
+		return Flux.defer(() -> Flux.fromIterable(List.copyOf(this.productIds))).concatMap(this.catalog::forget).then();
 	}
 
 }

@@ -64,6 +64,7 @@ public class ProductService {
 	 * Inserts an ACTIVE product row and nothing else (no sellable stock in Redis, no cache hold), in the
 	 * caller's transaction: the product of the startup warm-up's order rehearsal, whose transaction is rolled
 	 * back (ADR 0029).
+	 * @return the product, with its new id
 	 */
 	public Mono<Product> insertInCallerTransaction(NewProduct request) {
 		return this.repository.insert(request, this.clock.instant());

@@ -25,8 +25,8 @@ public final class WarmUpIdentity {
 	public static final long COUPON_ID = Long.MAX_VALUE;
 
 	/**
-	 * The synthetic coupon event every instance is told is sold out during its warm-up, and no more: its claims
-	 * are answered from memory, as a sold-out crowd's are; it has no state anywhere.
+	 * The synthetic coupon event an instance tells only itself is sold out, for its warm-up: its claims are
+	 * answered from memory, as a sold-out crowd's are; it has no state in Redis or MySQL.
 	 */
 	public static final long REMEMBERED_COUPON_ID = Long.MAX_VALUE - 1;
 
@@ -41,7 +41,7 @@ public final class WarmUpIdentity {
 		return couponId == COUPON_ID || couponId == REMEMBERED_COUPON_ID;
 	}
 
-		/** Whether {@code userId} is one of the warm-up's synthetic users. */
+	/** Whether {@code userId} is one of the warm-up's synthetic users. */
 	public static boolean isUser(long userId) {
 		return userId >= FIRST_USER_ID;
 	}
