@@ -94,6 +94,9 @@ class CouponCommitIsolationTest extends IntegrationTest {
 			.then().block();
 		try {
 			this.recovery.recover(Duration.ZERO).block();
+			// the replay ends at the event's first failed batch, while the writer still runs the batches already
+			// handed to it: each fails and is counted, so wait until the count holds still
+			awaitSettledFailures(poisoned);
 
 			assertThat(rows(healthy)).isEqualTo(3);
 			assertThat(rows(poisoned)).isZero();
@@ -121,6 +124,17 @@ class CouponCommitIsolationTest extends IntegrationTest {
 		assertThat(after.commitFailures()).isZero();
 		assertThat(after.lastCommitFailure()).isNull();
 		assertThat(after.uncommittedIssues()).isEqualTo(3);
+	}
+
+	/** Waits until the event's failure counter stays the same over one 700 ms poll. */
+	private void awaitSettledFailures(long couponId) {
+		double[] last = { -1 };
+		Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(700)).until(() -> {
+			double now = failures(couponId);
+			boolean settled = now > 0 && now == last[0];
+			last[0] = now;
+			return settled;
+		});
 	}
 
 	private double failures(long couponId) {
