@@ -43,7 +43,8 @@ public final class DatabaseFaults {
 
 	/**
 	 * Arms a statement fault: the next statement whose SQL, leading and trailing whitespace stripped,
-	 * starts with {@code sqlPrefix} (ignoring case) fails on {@code execute()} with an
+	 * starts with {@code sqlPrefix} (ignoring case) fails on {@code execute()} (in a multi-statement batch:
+	 * the whole batch, as when its connection breaks, if one of its statements starts so) with an
 	 * {@link R2dbcNonTransientResourceException} and never reaches the database. Replaces any statement
 	 * fault armed before.
 	 */
@@ -88,8 +89,14 @@ public final class DatabaseFaults {
 		return new FaultyConnectionFactory(factory, this);
 	}
 
+	/** Whether {@code sql}, or one statement of it when it is a multi-statement batch, starts with {@code prefix}. */
 	private static boolean matches(String sql, String prefix) {
-		return sql.strip().regionMatches(true, 0, prefix, 0, prefix.length());
+		for (String statement : sql.split(";")) {
+			if (statement.strip().regionMatches(true, 0, prefix, 0, prefix.length())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** Whether {@code sql} consumes the armed statement fault. */

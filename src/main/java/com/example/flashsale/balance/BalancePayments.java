@@ -1,11 +1,13 @@
 package com.example.flashsale.balance;
 
 import java.time.Instant;
+import java.util.List;
 
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
 
+import com.example.flashsale.support.db.SqlBatch;
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
 
@@ -25,20 +27,25 @@ public class BalancePayments {
 	}
 
 	/**
-	 * Deducts {@code amount} KRW ({@code UPDATE ... WHERE balance >= ?}) and appends the COMPLETED PAYMENT
-	 * row of {@code -amount} with {@code orderId}. An amount of 0 (a coupon covering everything) writes a
-	 * 0 KRW row, so every paid order has exactly one PAYMENT row.
-	 * @return the PAYMENT row's id; {@link ErrorCode#INSUFFICIENT_BALANCE} 402 when the balance is lower
-	 * (nothing changed), {@link ErrorCode#USER_NOT_FOUND} 404 when the user does not exist
+	 * The statements that deduct {@code amount} KRW ({@code UPDATE ... WHERE balance >= ?}) and append the
+	 * COMPLETED PAYMENT row of {@code -amount} with {@code orderId}, for a batch in the caller's transaction.
+	 * An amount of 0 (a coupon covering everything) writes a 0 KRW row, so every paid order has exactly one
+	 * PAYMENT row.
+	 * @return the statements; their checks signal {@link ErrorCode#INSUFFICIENT_BALANCE} 402 when the balance
+	 * is lower and {@link ErrorCode#USER_NOT_FOUND} 404 when the user does not exist (the caller rolls back)
 	 */
-	public Mono<Long> pay(long userId, long orderId, long amount, Instant now) {
-		return this.repository.deductIfCovered(userId, amount, now).flatMap((deducted) -> deducted
-				? this.repository.insertPayment(userId, orderId, amount, now)
-				: this.repository.findBalance(userId)
-					.switchIfEmpty(Mono.error(() -> new ProblemException(ErrorCode.USER_NOT_FOUND,
-							"User " + userId + " does not exist.")))
-					.flatMap((balance) -> Mono.error(new ProblemException(ErrorCode.INSUFFICIENT_BALANCE,
-							"The balance of " + balance + " KRW does not cover the " + amount + " KRW to pay."))));
+	public List<SqlBatch.Part> pay(long userId, long orderId, long amount, Instant now) {
+		return List.of(this.repository.deductIfCovered(userId, amount, now,
+				(rows) -> (rows == 1) ? Mono.empty() : refusal(userId, amount)),
+				this.repository.insertPayment(userId, orderId, amount, now, (rows) -> (rows == 1) ? Mono.empty()
+						: Mono.error(new IllegalStateException("no PAYMENT row written for order " + orderId))));
+	}
+
+	private Mono<Void> refusal(long userId, long amount) {
+		return this.repository.findBalance(userId)
+			.switchIfEmpty(Mono.error(() -> new ProblemException(ErrorCode.USER_NOT_FOUND, "User " + userId + " does not exist.")))
+			.flatMap((balance) -> Mono.error(new ProblemException(ErrorCode.INSUFFICIENT_BALANCE,
+					"The balance of " + balance + " KRW does not cover the " + amount + " KRW to pay.")));
 	}
 
 	/**

@@ -1,6 +1,8 @@
 package com.example.flashsale.balance;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.function.LongFunction;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -8,12 +10,21 @@ import reactor.core.publisher.Mono;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
+import com.example.flashsale.support.db.SqlBatch;
+
 import static com.example.flashsale.support.db.UtcColumns.instant;
 import static com.example.flashsale.support.db.UtcColumns.utc;
 
 /** SQL for balances and the ledger over R2DBC; transactions are the callers' business. */
 @Repository
 class BalanceRepository {
+
+	/**
+	 * A COMPLETED ledger row of an order, {@code balance_after} read from the user's row; binds type, signed
+	 * amount (KRW), order id, created at, user id.
+	 */
+	private static final String ORDER_ENTRY = "INSERT INTO balance_transactions (user_id, type, amount, balance_after, "
+			+ "order_id, status, created_at) SELECT id, ?, ?, balance, ?, '" + LedgerStatus.COMPLETED + "', ? FROM users WHERE id = ?";
 
 	private final DatabaseClient db;
 
@@ -78,27 +89,22 @@ class BalanceRepository {
 	}
 
 	/**
-	 * Takes {@code amount} off the balance if it covers it ({@code ... WHERE balance >= ?}).
-	 * @return true when deducted, false when the balance is lower (or the user does not exist)
+	 * Deducts {@code amount} KRW if the balance covers it, as one statement of a batch.
+	 * @param check given the affected rows: 1 when deducted, 0 when the balance is lower or no such user
 	 */
-	Mono<Boolean> deductIfCovered(long userId, long amount, Instant now) {
-		return this.db.sql("UPDATE users SET balance = balance - ?, updated_at = ? WHERE id = ? AND balance >= ?")
-			.bind(0, amount)
-			.bind(1, utc(now))
-			.bind(2, userId)
-			.bind(3, amount)
-			.fetch()
-			.rowsUpdated()
-			.map((rows) -> rows == 1);
+	SqlBatch.Part deductIfCovered(long userId, long amount, Instant now, LongFunction<Mono<Void>> check) {
+		return new SqlBatch.Part("UPDATE users SET balance = balance - ?, updated_at = ? WHERE id = ? AND balance >= ?",
+				List.of(amount, utc(now), userId, amount), check);
 	}
 
 	/**
 	 * Appends a COMPLETED PAYMENT row of {@code -amount} for {@code orderId} with the user's balance as
-	 * {@code balance_after} (read in the same statement: call it after the deduction, in its transaction).
-	 * @return the row's id
+	 * {@code balance_after}, as one statement of a batch (read in the same statement: put it after the
+	 * deduction).
+	 * @param check given the affected rows: 1 when the row was written, 0 when no such user
 	 */
-	Mono<Long> insertPayment(long userId, long orderId, long amount, Instant now) {
-		return insertOrderEntry(LedgerType.PAYMENT, userId, orderId, -amount, now);
+	SqlBatch.Part insertPayment(long userId, long orderId, long amount, Instant now, LongFunction<Mono<Void>> check) {
+		return new SqlBatch.Part(ORDER_ENTRY, List.of(LedgerType.PAYMENT.name(), -amount, orderId, utc(now), userId), check);
 	}
 
 	/**
@@ -135,8 +141,7 @@ class BalanceRepository {
 	}
 
 	private Mono<Long> insertOrderEntry(LedgerType type, long userId, long orderId, long signedAmount, Instant now) {
-		return this.db.sql("INSERT INTO balance_transactions (user_id, type, amount, balance_after, order_id, status, created_at) "
-				+ "SELECT id, ?, ?, balance, ?, '" + LedgerStatus.COMPLETED + "', ? FROM users WHERE id = ?")
+		return this.db.sql(ORDER_ENTRY)
 			.bind(0, type.name())
 			.bind(1, signedAmount)
 			.bind(2, orderId)

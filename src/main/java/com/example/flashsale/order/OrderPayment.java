@@ -29,6 +29,7 @@ import com.example.flashsale.product.Inventory;
 import com.example.flashsale.product.Inventory.Line;
 import com.example.flashsale.product.ProductCatalog;
 import com.example.flashsale.support.db.DbErrors;
+import com.example.flashsale.support.db.SqlBatch;
 import com.example.flashsale.support.problem.ProblemException;
 
 /**
@@ -176,22 +177,21 @@ class OrderPayment {
 				OrderOutcome answer = this.answers.render(paid(orderId, payment));
 				String event = this.json.writeValueAsString(new OrderPaidEvent(orderId, userId, OrderStatus.PAID,
 						payment.items(), payment.total(), payment.discount(), payment.paid(), userCouponId, now));
+				// the coupon's use and a repricing first; then every other write in one round trip
+				// (docs/architecture.md "One round trip for a payment"), the stock decrement last
+				SqlBatch writes = new SqlBatch().addAll(this.payments.pay(userId, orderId, payment.paid(), now))
+					.add(this.orders.insertPayment(orderId, payment.paid(), now))
+					.add(this.outbox.append(orderId, EventType.ORDER_PAID.name(), event, now))
+					.add(this.orders.markPaid(orderId, payment.paid(), answer.status(),
+							new String(answer.body(), StandardCharsets.UTF_8), now,
+							(rows) -> (rows == 1) ? Mono.empty()
+									: Mono.error(new IllegalStateException("order " + orderId + " is no longer PENDING"))))
+					.addAll(read ? this.inventory.takeDurable(lines, now)
+							: this.inventory.takeDurableAt(lines, unitPrices, now, PriceCheckFailed::new));
 				return (payment.items().equals(quoted.items()) ? Mono.<Void>empty()
 						: this.orders.reprice(orderId, payment.items(), payment.total(), payment.discount()))
 					.then((userCouponId != null) ? this.coupons.use(userId, userCouponId, orderId, now) : Mono.<Void>empty())
-					.then(this.payments.pay(userId, orderId, payment.paid(), now))
-					.then(this.orders.insertPayment(orderId, payment.paid(), now))
-					.then(this.outbox.append(orderId, EventType.ORDER_PAID.name(), event, now))
-					.then(this.orders.markPaid(orderId, payment.paid(), answer.status(),
-							new String(answer.body(), StandardCharsets.UTF_8), now))
-					.flatMap((marked) -> {
-						if (!marked) {
-							return Mono.error(new IllegalStateException("order " + orderId + " is no longer PENDING"));
-						}
-						return read ? this.inventory.takeDurable(lines, now)
-								: this.inventory.takeDurableAt(lines, unitPrices, now)
-									.flatMap((taken) -> taken ? Mono.<Void>empty() : Mono.error(new PriceCheckFailed()));
-					});
+					.then(Mono.defer(() -> this.orders.run(writes)));
 			});
 		}).doOnSuccess((done) -> commitSent.set(true));
 		Mono<Void> attempt = Mono.defer(() -> {

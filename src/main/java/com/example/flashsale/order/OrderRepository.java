@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
@@ -19,6 +20,7 @@ import org.springframework.stereotype.Repository;
 import com.example.flashsale.order.OrderViews.Item;
 import com.example.flashsale.order.OrderViews.OrderView;
 import com.example.flashsale.support.db.DbErrors;
+import com.example.flashsale.support.db.SqlBatch;
 
 import static com.example.flashsale.support.db.UtcColumns.instant;
 import static com.example.flashsale.support.db.UtcColumns.utc;
@@ -118,22 +120,25 @@ class OrderRepository {
 			.then();
 	}
 
-	/** Inserts the payment row of a paid order. */
-	Mono<Void> insertPayment(long orderId, long amount, Instant now) {
-		return this.db.sql("INSERT INTO payments (order_id, amount, paid_at) VALUES (?, ?, ?)")
-			.bind(0, orderId)
-			.bind(1, amount)
-			.bind(2, utc(now))
-			.then();
+	/** Runs {@code batch} (statements of several features) in the caller's transaction, in one round trip. */
+	Mono<Void> run(SqlBatch batch) {
+		return batch.run(this.db);
+	}
+
+	/** Inserts the payment row of a paid order ({@code amount} KRW), as one statement of a batch. */
+	SqlBatch.Part insertPayment(long orderId, long amount, Instant now) {
+		return SqlBatch.Part.unchecked("INSERT INTO payments (order_id, amount, paid_at) VALUES (?, ?, ?)", orderId, amount,
+				utc(now));
 	}
 
 	/**
-	 * Moves a PENDING order to PAID with its paid amount and stored answer.
-	 * @return true when the order was PENDING
+	 * Moves a PENDING order to PAID with its paid amount and stored answer, as one statement of a batch.
+	 * @param check given the affected rows: 1 when the order was PENDING, 0 otherwise
 	 */
-	Mono<Boolean> markPaid(long orderId, long paidAmount, int responseStatus, String responseBody, Instant now) {
-		return leavePending(orderId, OrderStatus.PAID, "paid_amount = ?, response_status = ?, response_body = ?", now, paidAmount,
-				responseStatus, responseBody);
+	SqlBatch.Part markPaid(long orderId, long paidAmount, int responseStatus, String responseBody, Instant now,
+			LongFunction<Mono<Void>> check) {
+		return new SqlBatch.Part(leavePendingSql(OrderStatus.PAID, "paid_amount = ?, response_status = ?, response_body = ?"),
+				List.of(paidAmount, responseStatus, responseBody, utc(now), orderId), check);
 	}
 
 	/**
@@ -160,8 +165,7 @@ class OrderRepository {
 	 */
 	private Mono<Boolean> leavePending(long orderId, OrderStatus status, String assignments, Instant now,
 			Object... values) {
-		DatabaseClient.GenericExecuteSpec update = this.db.sql("UPDATE orders SET status = '" + status + "', "
-				+ assignments + ", updated_at = ? WHERE id = ? AND status = '" + OrderStatus.PENDING + "'");
+		DatabaseClient.GenericExecuteSpec update = this.db.sql(leavePendingSql(status, assignments));
 		for (int i = 0; i < values.length; i++) {
 			update = update.bind(i, values[i]);
 		}
@@ -170,6 +174,12 @@ class OrderRepository {
 			.fetch()
 			.rowsUpdated()
 			.map((rows) -> rows == 1);
+	}
+
+	/** {@code UPDATE orders SET status = <status>, <assignments>, updated_at = ? WHERE id = ? AND status = 'PENDING'}. */
+	private static String leavePendingSql(OrderStatus status, String assignments) {
+		return "UPDATE orders SET status = '" + status + "', " + assignments + ", updated_at = ? WHERE id = ? AND status = '"
+				+ OrderStatus.PENDING + "'";
 	}
 
 	/** The order {@code userId} placed with {@code idempotencyKey}; empty when none. */

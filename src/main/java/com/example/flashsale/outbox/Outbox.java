@@ -8,6 +8,8 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
 
+import com.example.flashsale.support.db.SqlBatch;
+
 /**
  * The transactional outbox as other features use it (docs/flows.md "After commit: the outbox relay"):
  * a feature appends an event in its own transaction, and learns of its delivery through a
@@ -26,13 +28,13 @@ public class Outbox {
 	}
 
 	/**
-	 * Appends an event for the data platform, {@code PENDING} and due now, in the caller's transaction: it
-	 * exists exactly when the caller's work commits.
+	 * The statement that appends an event for the data platform, {@code PENDING} and due now, for a batch in
+	 * the caller's transaction: the event exists exactly when the caller's work commits.
 	 * @param orderId the order the event is about
 	 * @param eventType the event's type, e.g. {@code ORDER_PAID}
 	 * @param payload the event's JSON
 	 */
-	public Mono<Void> append(long orderId, String eventType, String payload, Instant now) {
+	public SqlBatch.Part append(long orderId, String eventType, String payload, Instant now) {
 		return this.repository.insert(orderId, eventType, payload, now);
 	}
 

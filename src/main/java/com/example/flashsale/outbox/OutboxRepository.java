@@ -13,6 +13,8 @@ import reactor.core.publisher.Mono;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
+import com.example.flashsale.support.db.SqlBatch;
+
 import static com.example.flashsale.support.db.UtcColumns.instant;
 import static com.example.flashsale.support.db.UtcColumns.utc;
 
@@ -26,18 +28,12 @@ class OutboxRepository {
 		this.db = db;
 	}
 
-	/** Inserts a PENDING event, due now, in the caller's transaction. */
-	Mono<Void> insert(long orderId, String eventType, String payload, Instant now) {
+	/** Inserts a PENDING event, due now, as one statement of a batch in the caller's transaction. */
+	SqlBatch.Part insert(long orderId, String eventType, String payload, Instant now) {
 		LocalDateTime at = utc(now);
-		return this.db
-			.sql("INSERT INTO order_events (order_id, event_type, payload, status, attempts, next_attempt_at, created_at) "
-					+ "VALUES (?, ?, ?, '" + OutboxStatus.PENDING + "', 0, ?, ?)")
-			.bind(0, orderId)
-			.bind(1, eventType)
-			.bind(2, payload)
-			.bind(3, at)
-			.bind(4, at)
-			.then();
+		return SqlBatch.Part.unchecked("INSERT INTO order_events (order_id, event_type, payload, status, attempts, "
+				+ "next_attempt_at, created_at) VALUES (?, ?, ?, '" + OutboxStatus.PENDING + "', 0, ?, ?)", orderId, eventType,
+				payload, at, at);
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -13,6 +14,7 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
+import com.example.flashsale.support.db.SqlBatch;
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
 import com.example.flashsale.support.redis.LuaScripts;
@@ -165,35 +167,37 @@ public class Inventory {
 	}
 
 	/**
-	 * Takes every line off the durable stock, in product id order (so two orders never wait on each
-	 * other's rows in opposite orders). Runs in the caller's transaction and holds each product row's lock
-	 * until it ends: call it last, right before the commit.
-	 * @return completes when taken; {@link ErrorCode#INSUFFICIENT_STOCK} 409 (roll back) when a line
-	 * lacks durable stock
+	 * The statements that take every line off the durable stock, in product id order (so two orders never
+	 * wait on each other's rows in opposite orders), for a batch in the caller's transaction (each product
+	 * row stays locked until it ends: put them last, right before the commit).
+	 * @return the statements; their checks signal {@link ErrorCode#INSUFFICIENT_STOCK} 409 (roll back) when a
+	 * line lacks durable stock
 	 */
-	public Mono<Void> takeDurable(List<Line> lines, Instant now) {
-		return Flux.fromIterable(lines.stream().sorted((a, b) -> Long.compare(a.productId(), b.productId())).toList())
-			.concatMap((line) -> this.repository.decrementStock(line.productId(), line.quantity(), now)
-				.filter(Boolean::booleanValue)
-				.switchIfEmpty(Mono.error(() -> new ProblemException(ErrorCode.INSUFFICIENT_STOCK,
-						"Product " + line.productId() + " is out of stock."))))
-			.then();
+	public List<SqlBatch.Part> takeDurable(List<Line> lines, Instant now) {
+		return byProduct(lines).stream()
+			.map((line) -> this.repository.decrementStock(line.productId(), line.quantity(), now,
+					(rows) -> (rows == 1) ? Mono.empty() : Mono.error(new ProblemException(ErrorCode.INSUFFICIENT_STOCK,
+							"Product " + line.productId() + " is out of stock."))))
+			.toList();
 	}
 
 	/**
 	 * Like {@link #takeDurable}, but each line only if its product is still ACTIVE at the unit price in
 	 * {@code prices} (product id to KRW): the committed price is checked under the row lock by the decrement
-	 * itself, so a payment priced from the catalogue cache needs no separate read of the prices. Runs in the
-	 * caller's transaction; call it last, right before the commit.
-	 * @return true when every line was taken; false when some line's product has another price, is not
-	 * ACTIVE or lacks durable stock (the caller rolls back and pays from {@link #committedPrices} instead)
+	 * itself, so a payment priced from the catalogue cache needs no separate read of the prices.
+	 * @param notTaken the error a check signals when some line's product has another price, is not ACTIVE
+	 * or lacks durable stock (the caller rolls back and pays from {@link #committedPrices} instead)
 	 */
-	public Mono<Boolean> takeDurableAt(List<Line> lines, Map<Long, Long> prices, Instant now) {
-		return Flux.fromIterable(lines.stream().sorted((a, b) -> Long.compare(a.productId(), b.productId())).toList())
-			.concatMap((line) -> this.repository.decrementStockAt(line.productId(), line.quantity(),
-					prices.get(line.productId()), now))
-			.takeUntil((taken) -> !taken)
-			.all(Boolean::booleanValue);
+	public List<SqlBatch.Part> takeDurableAt(List<Line> lines, Map<Long, Long> prices, Instant now,
+			Supplier<? extends RuntimeException> notTaken) {
+		return byProduct(lines).stream()
+			.map((line) -> this.repository.decrementStockAt(line.productId(), line.quantity(), prices.get(line.productId()),
+					now, (rows) -> (rows == 1) ? Mono.empty() : Mono.error(notTaken.get())))
+			.toList();
+	}
+
+	private static List<Line> byProduct(List<Line> lines) {
+		return lines.stream().sorted((a, b) -> Long.compare(a.productId(), b.productId())).toList();
 	}
 
 	/**
@@ -201,7 +205,7 @@ public class Inventory {
 	 * transaction (docs/flows.md "Recovery of pending orders"). Call {@link #restoreSellable} after its commit.
 	 */
 	public Mono<Void> restoreDurable(List<Line> lines, Instant now) {
-		return Flux.fromIterable(lines.stream().sorted((a, b) -> Long.compare(a.productId(), b.productId())).toList())
+		return Flux.fromIterable(byProduct(lines))
 			.concatMap((line) -> this.repository.incrementStock(line.productId(), line.quantity(), now))
 			.then();
 	}

@@ -3,6 +3,8 @@ package com.example.flashsale.product;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.Collection;
+import java.util.List;
+import java.util.function.LongFunction;
 
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
@@ -10,6 +12,8 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
+
+import com.example.flashsale.support.db.SqlBatch;
 
 import static com.example.flashsale.support.db.UtcColumns.utc;
 
@@ -87,36 +91,24 @@ class ProductRepository {
 
 	/**
 	 * Takes {@code quantity} off the durable stock if that much is left (the conditional decrement that
-	 * makes overselling impossible in MySQL whatever Redis says).
-	 * @return true when the stock was taken, false when too little was left
+	 * makes overselling impossible in MySQL whatever Redis says), as one statement of a batch.
+	 * @param check given the affected rows: 1 when the stock was taken, 0 when too little was left
 	 */
-	Mono<Boolean> decrementStock(long id, int quantity, Instant now) {
-		return this.db.sql("UPDATE products SET stock = stock - ?, updated_at = ? WHERE id = ? AND stock >= ?")
-			.bind(0, quantity)
-			.bind(1, utc(now))
-			.bind(2, id)
-			.bind(3, quantity)
-			.fetch()
-			.rowsUpdated()
-			.map((rows) -> rows == 1);
+	SqlBatch.Part decrementStock(long id, int quantity, Instant now, LongFunction<Mono<Void>> check) {
+		return new SqlBatch.Part("UPDATE products SET stock = stock - ?, updated_at = ? WHERE id = ? AND stock >= ?",
+				List.of(quantity, utc(now), id, quantity), check);
 	}
 
 	/**
 	 * Takes {@code quantity} off the durable stock if the product is still ACTIVE at {@code price} (KRW) and
-	 * has the units: one statement that both checks the committed price under the row lock and decrements.
-	 * @return false when nothing changed (another price, not ACTIVE, or too little stock)
+	 * has the units, as one statement of a batch: it both checks the committed price under the row lock and
+	 * decrements.
+	 * @param check given the affected rows: 1 when taken, 0 when nothing changed (another price, not ACTIVE,
+	 * or too little stock)
 	 */
-	Mono<Boolean> decrementStockAt(long id, int quantity, long price, Instant now) {
-		return this.db.sql("UPDATE products SET stock = stock - ?, updated_at = ? WHERE id = ? AND stock >= ? AND price = ? "
-				+ "AND status = '" + ProductStatus.ACTIVE + "'")
-			.bind(0, quantity)
-			.bind(1, utc(now))
-			.bind(2, id)
-			.bind(3, quantity)
-			.bind(4, price)
-			.fetch()
-			.rowsUpdated()
-			.map((rows) -> rows == 1);
+	SqlBatch.Part decrementStockAt(long id, int quantity, long price, Instant now, LongFunction<Mono<Void>> check) {
+		return new SqlBatch.Part("UPDATE products SET stock = stock - ?, updated_at = ? WHERE id = ? AND stock >= ? AND price = ? "
+				+ "AND status = '" + ProductStatus.ACTIVE + "'", List.of(quantity, utc(now), id, quantity, price), check);
 	}
 
 	/** Puts {@code quantity} back on the durable stock (a refunded order). */
