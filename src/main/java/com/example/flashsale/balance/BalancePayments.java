@@ -35,10 +35,10 @@ public class BalancePayments {
 	 * is lower and {@link ErrorCode#USER_NOT_FOUND} 404 when the user does not exist (the caller rolls back)
 	 */
 	public List<SqlBatch.Part> pay(long userId, long orderId, long amount, Instant now) {
-		return List.of(this.repository.deductIfCovered(userId, amount, now,
-				(rows) -> (rows == 1) ? Mono.empty() : refusal(userId, amount)),
-				this.repository.insertPayment(userId, orderId, amount, now, (rows) -> (rows == 1) ? Mono.empty()
-						: Mono.error(new IllegalStateException("no PAYMENT row written for order " + orderId))));
+		return List.of(
+				this.repository.deductIfCovered(userId, amount, now, SqlBatch.Part.oneRowOr(() -> refusal(userId, amount))),
+				this.repository.insertPayment(userId, orderId, amount, now, SqlBatch.Part
+					.oneRowOrError(() -> new IllegalStateException("no PAYMENT row written for order " + orderId))));
 	}
 
 	private Mono<Void> refusal(long userId, long amount) {

@@ -183,15 +183,14 @@ class OrderPayment {
 					.add(this.orders.insertPayment(orderId, payment.paid(), now))
 					.add(this.outbox.append(orderId, EventType.ORDER_PAID.name(), event, now))
 					.add(this.orders.markPaid(orderId, payment.paid(), answer.status(),
-							new String(answer.body(), StandardCharsets.UTF_8), now,
-							(rows) -> (rows == 1) ? Mono.empty()
-									: Mono.error(new IllegalStateException("order " + orderId + " is no longer PENDING"))))
+							new String(answer.body(), StandardCharsets.UTF_8), now, SqlBatch.Part
+								.oneRowOrError(() -> new IllegalStateException("order " + orderId + " is no longer PENDING"))))
 					.addAll(read ? this.inventory.takeDurable(lines, now)
 							: this.inventory.takeDurableAt(lines, unitPrices, now, PriceCheckFailed::new));
 				return (payment.items().equals(quoted.items()) ? Mono.<Void>empty()
 						: this.orders.reprice(orderId, payment.items(), payment.total(), payment.discount()))
 					.then((userCouponId != null) ? this.coupons.use(userId, userCouponId, orderId, now) : Mono.<Void>empty())
-					.then(Mono.defer(() -> this.orders.run(writes)));
+					.then(this.orders.run(writes));
 			});
 		}).doOnSuccess((done) -> commitSent.set(true));
 		Mono<Void> attempt = Mono.defer(() -> {

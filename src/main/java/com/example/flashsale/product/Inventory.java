@@ -176,7 +176,7 @@ public class Inventory {
 	public List<SqlBatch.Part> takeDurable(List<Line> lines, Instant now) {
 		return byProduct(lines).stream()
 			.map((line) -> this.repository.decrementStock(line.productId(), line.quantity(), now,
-					(rows) -> (rows == 1) ? Mono.empty() : Mono.error(new ProblemException(ErrorCode.INSUFFICIENT_STOCK,
+					SqlBatch.Part.oneRowOrError(() -> new ProblemException(ErrorCode.INSUFFICIENT_STOCK,
 							"Product " + line.productId() + " is out of stock."))))
 			.toList();
 	}
@@ -192,7 +192,7 @@ public class Inventory {
 			Supplier<? extends RuntimeException> notTaken) {
 		return byProduct(lines).stream()
 			.map((line) -> this.repository.decrementStockAt(line.productId(), line.quantity(), prices.get(line.productId()),
-					now, (rows) -> (rows == 1) ? Mono.empty() : Mono.error(notTaken.get())))
+					now, SqlBatch.Part.oneRowOrError(notTaken)))
 			.toList();
 	}
 

@@ -3,6 +3,7 @@ package com.example.flashsale.support.db;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
@@ -100,6 +101,22 @@ public final class SqlBatch {
 		/** A statement whose count is not checked. */
 		public static Part unchecked(String sql, Object... args) {
 			return new Part(sql, List.of(args), (rows) -> Mono.empty());
+		}
+
+		/**
+		 * The check of a statement that must change exactly one row.
+		 * @param otherwise what any other count signals (it may query further, in the same transaction)
+		 */
+		public static LongFunction<Mono<Void>> oneRowOr(Supplier<Mono<Void>> otherwise) {
+			return (rows) -> (rows == 1) ? Mono.empty() : otherwise.get();
+		}
+
+		/**
+		 * The check of a statement that must change exactly one row.
+		 * @param error the error any other count signals
+		 */
+		public static LongFunction<Mono<Void>> oneRowOrError(Supplier<? extends Throwable> error) {
+			return oneRowOr(() -> Mono.error(error.get()));
 		}
 
 	}
