@@ -12,7 +12,6 @@ import java.util.function.LongFunction;
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
@@ -235,7 +234,7 @@ class OrderRepository {
 		// so sending it again is safe
 		return insert.fetch()
 			.rowsUpdated()
-			.retryWhen(Retry.max(3).filter(DbErrors::isDeadlock).onRetryExhaustedThrow((spec, last) -> last.failure()));
+			.retryWhen(DbErrors.deadlockRetry());
 	}
 
 	/** The refusal recorded for {@code userId}'s {@code idempotencyKey}; empty when none. */

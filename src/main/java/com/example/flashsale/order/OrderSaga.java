@@ -10,7 +10,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Component;
@@ -145,7 +144,7 @@ class OrderSaga {
 			.as(this.transactional::transactional)
 			// its look for a refusal and a group of refusals' look for orders lock each other's gaps: the deadlock
 			// victim was rolled back whole before its commit, so running it again is safe
-			.retryWhen(Retry.max(3).filter(DbErrors::isDeadlock).onRetryExhaustedThrow((spec, last) -> last.failure()))
+			.retryWhen(DbErrors.deadlockRetry())
 			.map(Optional::of)
 			.onErrorResume(DuplicateKeyException.class, (ex) -> Mono.just(Optional.empty()))
 			.onErrorMap((ex) -> DbErrors.is(ex, DbErrors.MISSING_PARENT_ROW), (ex) -> new ProblemException(
