@@ -23,6 +23,8 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
+import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
+import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -100,6 +102,20 @@ class SecurityConfig {
 	ServerExchangeRejectedHandler problemForRejectedExchange(ProblemWriter problems) {
 		return (exchange, ex) -> problems.write(exchange, ErrorCode.INVALID_REQUEST,
 				"The request is not in canonical form: " + ex.getMessage());
+	}
+
+	/**
+	 * Spring Security's strict firewall, its rules unchanged (a non-canonical path, a method it does not know,
+	 * a header or parameter name or a header value with a control or unassigned character is refused), with
+	 * the character rules as a loop ({@link FirewallCharacters}) instead of a regular expression per header read.
+	 */
+	@Bean
+	ServerWebExchangeFirewall firewall() {
+		StrictServerWebExchangeFirewall firewall = new StrictServerWebExchangeFirewall();
+		firewall.setAllowedHeaderNames(FirewallCharacters::name);
+		firewall.setAllowedHeaderValues(FirewallCharacters::value);
+		firewall.setAllowedParameterNames(FirewallCharacters::name);
+		return firewall;
 	}
 
 	/**
