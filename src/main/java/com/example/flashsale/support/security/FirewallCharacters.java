@@ -5,8 +5,9 @@ package com.example.flashsale.support.security;
  * values and parameter names, written as a loop instead of its regular expressions: every code point
  * assigned in Unicode and not a control character (a header value may also hold a tab); {@code null}
  * passes, as it does there. The firewall checks a header each time anything reads it, several times per
- * request, and the expressions were about 4 % of the CPU of a warm sold-out claim rush (docs/operations.md
- * "Admission"). {@code FirewallCharactersTest} holds them equal to Spring Security's expressions.
+ * request, and the expressions were about 4 % of the CPU of a warm sold-out claim rush
+ * (docs/adr/0031-cheaper-security-chain-per-request.md). {@code FirewallCharactersTest} holds them equal
+ * to Spring Security's expressions.
  */
 final class FirewallCharacters {
 
