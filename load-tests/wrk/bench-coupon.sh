@@ -228,6 +228,9 @@ echo "admin: losers coupon $LOSER_ID issuedCount/remaining=$(cat "$OUT_DIR/loser
   "winners coupon $WINNER_ID issuedCount/remaining=$(cat "$OUT_DIR/winners.admin")" \
   "(201s counted by wrk: $(status_count winners 201))"
 
+echo "What each answer cost (the whole wrk run; the service's machine only; bench-lib.sh):"
+for run in liveness losers winners; do cost_row "$run"; done
+
 if (( ${#FAILURES[@]} > 0 )); then
   echo "CHECKS FAILED (${#FAILURES[@]}):"
   printf '  - %s\n' "${FAILURES[@]}"

@@ -80,7 +80,7 @@ cost_mark() {
   } > "$file" 2>/dev/null || true
 }
 
-# cost_row <run>: what the run's answers cost each: CPU ms per answer and cores used per process, Redis
+# cost_row <run>: a line "cost <run> ...": what the run's answers cost each: CPU ms per answer and cores used per process, Redis
 # commands, MySQL statements and commits per answer (counted over the whole wrk run, so the few requests
 # wrk leaves unanswered at its stop are not in the divisor: a slight overstatement)
 cost_row() {
@@ -108,7 +108,7 @@ for key, label in (("redis_commands", "redis commands"), ("mysql_statements", "m
         calls.append("%s %.1f" % (label, (after[key] - before[key]) / answers))
     else:
         calls.append("%s n/a" % label)
-print("%-9s CPU per answer: %s | per answer: %s" % (name, ", ".join(parts), ", ".join(calls)))
+print("cost %-9s CPU per answer: %s | per answer: %s" % (name, ", ".join(parts), ", ".join(calls)))
 PY
 }
 

@@ -292,11 +292,12 @@ row liveness
 row spread
 row hot
 row soldout
-echo "What each answer cost (the whole wrk run; the service's machine only; docs/adr/0032-orders-committed-in-groups-proposed.md):"
-for run in liveness spread hot soldout; do cost_row "$run"; done
 echo "admin: spread $PRODUCTS products paidQuantity +$SPREAD_PAID (201s counted by wrk: $SPREAD_201);" \
   "hot product $HOT_ID $(cut -d' ' -f3- "$OUT_DIR/hot.admin") (201s: $HOT_201);" \
   "soldout product $SOLDOUT_ID $(cut -d' ' -f3- "$OUT_DIR/soldout.admin") (201s: $SOLDOUT_201)"
+
+echo "What each answer cost (the whole wrk run; the service's machine only; docs/adr/0032-orders-committed-in-groups-proposed.md):"
+for run in liveness spread hot soldout; do cost_row "$run"; done
 
 if (( ${#FAILURES[@]} > 0 )); then
   echo "CHECKS FAILED (${#FAILURES[@]}):"
