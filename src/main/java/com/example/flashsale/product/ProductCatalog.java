@@ -93,11 +93,13 @@ public class ProductCatalog {
 
 	/**
 	 * Evicts what a sale of the given products changed: the cached list and each product's view (their
-	 * durable stock), not their offers ({@link #findOffer}). Signals Redis failures like {@link #evict}.
+	 * durable stock), not their offers ({@link #findOffer}). Every paid order calls it, so the orders that
+	 * end while an eviction of the same key runs share the next one
+	 * ({@link ReadThroughCache#evictTogether}). Signals Redis failures like {@link #evict}.
 	 */
 	public Mono<Void> evictSold(Collection<Long> productIds) {
-		return this.all.evict(ProductKeys.ALL)
-			.thenMany(Flux.fromIterable(productIds).concatMap((id) -> this.byId.evict(ProductKeys.product(id))))
+		return this.all.evictTogether(ProductKeys.ALL)
+			.thenMany(Flux.fromIterable(productIds).concatMap((id) -> this.byId.evictTogether(ProductKeys.product(id))))
 			.then();
 	}
 

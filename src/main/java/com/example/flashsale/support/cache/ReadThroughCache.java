@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,6 +44,9 @@ import com.example.flashsale.support.redis.LuaScripts;
  * 10 s per cache, counted), instead of failing the request.</li>
  * <li>An empty loader result is cached as JSON {@code null} for {@code absentTtl} (zero: not
  * cached).</li>
+ * <li><b>Evictions of a hot key go together.</b> {@link #evictTogether} lets the callers that evict one key
+ * while an eviction of it is running share the next one, which starts when the running one ends: each
+ * caller still waits for an eviction that started after it asked.</li>
  * </ul>
  * The three keys of an entry share a hash tag equal to the value key, so cache keys must not contain
  * braces. Meters: {@code flashsale.cache.requests} (tags {@code cache}, {@code result=hit|miss}),
@@ -80,6 +84,8 @@ public final class ReadThroughCache<T> {
 	private final JsonMapper json;
 
 	private final Map<String, Flight> inFlight = new ConcurrentHashMap<>();
+
+	private final Map<String, Evictions> evictions = new ConcurrentHashMap<>();
 
 	private final Counter hits;
 
@@ -126,6 +132,22 @@ public final class ReadThroughCache<T> {
 	}
 
 	/**
+	 * Evicts {@code key} like {@link #evict}, sharing the Redis call with the other callers that evict it at
+	 * the same time (docs/redis.md "Caches"): with no eviction of {@code key} running, one starts
+	 * at once; otherwise the caller waits for the next one, which starts when the running one ends and
+	 * serves every caller that asked meanwhile. So each caller's eviction starts after its call, and what it
+	 * changed before calling is never left cached, as with {@link #evict}. For the evictions after every
+	 * sale of a product, where many orders of one product end within one Redis round trip. The eviction
+	 * runs even if the caller stops waiting. Fails when that eviction's Redis call does.
+	 */
+	public Mono<Void> evictTogether(String key) {
+		return Mono.defer(() -> {
+			this.inFlight.remove(key);
+			return this.evictions.computeIfAbsent(key, Evictions::new).join();
+		});
+	}
+
+	/**
 	 * Evicts {@code key} before a change of its source commits (inside the database transaction), and
 	 * holds it: until {@link #evict} after the commit, or at most {@code app.cache.hold}, reads go to the
 	 * loader and nothing is stored, so a read between the change and its commit cannot cache the old
@@ -155,6 +177,76 @@ public final class ReadThroughCache<T> {
 						List.of(Long.toString(VERSION_TTL.toMillis()), Long.toString(hold.toMillis())))
 				.then();
 		});
+	}
+
+	/**
+	 * The evictions of one key by {@link #evictTogether}: at most one running, and the callers that came
+	 * while it runs gathered for the next. Removed from the map when the last one ends with nobody waiting.
+	 */
+	private final class Evictions {
+
+		private final String key;
+
+		/** An eviction of the key is running. */
+		private boolean running;
+
+		/** The callers of the next eviction, or null when none came while the running one runs. */
+		private Sinks.Empty<Void> next;
+
+		Evictions(String key) {
+			this.key = key;
+		}
+
+		Mono<Void> join() {
+			Sinks.Empty<Void> group;
+			boolean start;
+			synchronized (this) {
+				if (ReadThroughCache.this.evictions.get(this.key) != this) {
+					// ended and removed between the map lookup and this lock: evict through a fresh entry
+					return evictTogether(this.key);
+				}
+				start = !this.running;
+				if (start) {
+					this.running = true;
+					group = Sinks.empty();
+				}
+				else {
+					if (this.next == null) {
+						this.next = Sinks.empty();
+					}
+					group = this.next;
+				}
+			}
+			if (start) {
+				run(group);
+			}
+			return group.asMono();
+		}
+
+		private void run(Sinks.Empty<Void> group) {
+			evict(this.key, Duration.ZERO).subscribe(null, (error) -> {
+				startNext();
+				group.tryEmitError(error);
+			}, () -> {
+				startNext();
+				group.tryEmitEmpty();
+			});
+		}
+
+		private void startNext() {
+			Sinks.Empty<Void> waiting;
+			synchronized (this) {
+				waiting = this.next;
+				this.next = null;
+				if (waiting == null) {
+					this.running = false;
+					ReadThroughCache.this.evictions.remove(this.key, this);
+					return;
+				}
+			}
+			run(waiting);
+		}
+
 	}
 
 	/** One lookup shared by every caller that asks for the same key while it runs. */

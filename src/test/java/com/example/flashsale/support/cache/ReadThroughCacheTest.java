@@ -3,6 +3,7 @@ package com.example.flashsale.support.cache;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -83,6 +84,40 @@ class ReadThroughCacheTest extends IntegrationTest {
 		// the eviction after the commit failed: the old value must not have been cached
 
 		assertThat(cache.get(this.key, database).block()).isEqualTo(new Box("new"));
+	}
+
+	@Test
+	void evictionsOfOneKeyGoTogetherAndNoneLeavesAStaleValue() {
+		ReadThroughCache<Box> cache = this.caches.create("test", Box.class, Duration.ofMinutes(1), Duration.ZERO);
+		AtomicLong committed = new AtomicLong();
+		// a load reads the row, then takes a moment before it stores: the window in which a change can race it
+		Supplier<Mono<Box>> database = () -> Mono.fromSupplier(committed::get)
+			.delayElement(Duration.ofMillis(1))
+			.map((row) -> new Box(Long.toString(row)));
+		int writers = 1_500;
+		AtomicInteger stale = new AtomicInteger();
+		// two readers per writer keep caching what they read; a writer commits, evicts together, then reads
+		Flux.range(0, 3 * writers).flatMap((i) -> {
+			if (i % 3 != 0) {
+				return cache.get(this.key, database).then();
+			}
+			return Mono.defer(() -> {
+				long mine = committed.incrementAndGet();
+				return cache.evictTogether(this.key)
+					.then(cache.get(this.key, database))
+					.doOnNext((seen) -> {
+						if (Long.parseLong(seen.value()) < mine) {
+							stale.incrementAndGet();
+						}
+					})
+					.then();
+			});
+		}, 256).blockLast(Duration.ofSeconds(60));
+
+		assertThat(stale).as("writers that read a value older than their own change after their eviction").hasValue(0);
+		// every eviction bumps the version once: fewer evictions than writers means they went together
+		long evictions = Long.parseLong(this.redis.opsForValue().get("{" + this.key + "}:version").block());
+		assertThat(evictions).isPositive().isLessThan(writers);
 	}
 
 	@Test
