@@ -1,12 +1,14 @@
 package com.example.flashsale.coupon;
 
 import java.time.Instant;
+import java.util.List;
 
 import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 
+import com.example.flashsale.support.db.SqlBatch;
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
 
@@ -50,17 +52,18 @@ public class CouponRedemption {
 	 * @return completes when used; {@link ErrorCode#INVALID_COUPON} 400 otherwise (nothing changed)
 	 */
 	public Mono<Void> use(long userId, long userCouponId, long orderId, Instant now) {
-		return this.db
-			.sql("UPDATE user_coupons SET status = '" + UserCouponStatus.USED + "', used_at = ?, order_id = ? "
-					+ "WHERE id = ? AND user_id = ? AND status = '" + UserCouponStatus.AVAILABLE + "' AND expires_at > ?")
-			.bind(0, utc(now))
-			.bind(1, orderId)
-			.bind(2, userCouponId)
-			.bind(3, userId)
-			.bind(4, utc(now))
-			.fetch()
-			.rowsUpdated()
-			.flatMap((rows) -> (rows == 1) ? Mono.<Void>empty() : Mono.error(invalid(userCouponId)));
+		return new SqlBatch().add(useStatement(userId, userCouponId, orderId, now)).run(this.db);
+	}
+
+	/**
+	 * {@link #use} as one statement of a payment's batch (docs/architecture.md "One round trip for a
+	 * payment"): its check signals {@link ErrorCode#INVALID_COUPON} 400 when no row changed.
+	 */
+	public SqlBatch.Part useStatement(long userId, long userCouponId, long orderId, Instant now) {
+		return new SqlBatch.Part("UPDATE user_coupons SET status = '" + UserCouponStatus.USED + "', used_at = ?, order_id = ? "
+				+ "WHERE id = ? AND user_id = ? AND status = '" + UserCouponStatus.AVAILABLE + "' AND expires_at > ?",
+				List.of(utc(now), orderId, userCouponId, userId, utc(now)),
+				SqlBatch.Part.oneRowOrError(() -> invalid(userCouponId)));
 	}
 
 	/**

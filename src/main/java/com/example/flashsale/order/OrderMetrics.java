@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -42,6 +43,8 @@ class OrderMetrics {
 	private final Timer placement;
 
 	private final Timer payment;
+
+	private final Map<Boolean, DistributionSummary> groupSizes = new ConcurrentHashMap<>();
 
 	private final AtomicInteger openStreams = new AtomicInteger();
 
@@ -92,6 +95,17 @@ class OrderMetrics {
 	/** Records how long one payment transaction took. */
 	void payment(long nanos) {
 		this.payment.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	/**
+	 * Records one payment group of {@code orders} orders.
+	 * @param committed false when it was rolled back or its commit's outcome is unknown
+	 */
+	void paymentGroup(int orders, boolean committed) {
+		this.groupSizes.computeIfAbsent(committed, (outcome) -> DistributionSummary.builder("orders.payment.group")
+			.description("Orders paid in one transaction (docs/adr/0032-orders-committed-in-groups-proposed.md)")
+			.tag("outcome", outcome ? "committed" : "rolled-back")
+			.register(this.registry)).record(orders);
 	}
 
 	/** A status stream opened; the returned action closes it. */

@@ -33,16 +33,19 @@ import com.example.flashsale.support.db.SqlBatch;
 import com.example.flashsale.support.problem.ProblemException;
 
 /**
- * The payment transaction of one order (docs/flows.md "Order and payment", step 6), at the committed
- * prices: first at the quoted ones, which the stock decrement checks under the row lock; if a price changed
- * (or a product left sale) that attempt rolls back and the next reads the committed prices first (the
- * order is repriced if the catalogue cache was stale; 409 PRODUCT_NOT_AVAILABLE if a product left sale).
- * Then coupon USED, balance
- * deducted conditionally (402 INSUFFICIENT_BALANCE), PAYMENT ledger row, payment row, outbox event, order
- * PAID with its stored answer, and last the conditional durable stock decrement, so a hot product's row is
- * locked only for that statement and the commit. A deadlock victim (rolled back whole before its commit)
- * is run again. After the commit: the reservation record is dropped, the product cache evicted and PAID
- * published.
+ * The payment of one order (docs/flows.md "Order and payment", step 6), at the committed prices. Coupon
+ * USED, balance deducted conditionally (402 INSUFFICIENT_BALANCE), PAYMENT ledger row, payment row, outbox
+ * event, order PAID with its stored answer, and last the conditional durable stock decrement, so a hot
+ * product's row is locked only for that statement and the commit: one batch, one round trip.
+ *
+ * <p>In a crowd the batch goes with those of other orders in one transaction ({@link PaymentGroups}), at the
+ * quoted prices, which the stock decrement checks under the row lock. When that group rolls back (any
+ * check of any of its orders failed, or a fault before its commit), or groups are off, the order is paid
+ * alone: first at the quoted prices; if a price changed (or a product left sale) that attempt rolls back
+ * and the next reads the committed prices first (the order is repriced if the catalogue cache was stale;
+ * 409 PRODUCT_NOT_AVAILABLE if a product left sale). A deadlock victim (rolled back whole before its
+ * commit) is run again. After the commit: the reservation record is dropped, the product cache evicted
+ * and PAID published.
  */
 @Component
 class OrderPayment {
@@ -73,9 +76,13 @@ class OrderPayment {
 
 	private final OrderMetrics metrics;
 
+	private final PaymentGroups groups;
+
 	OrderPayment(OrderRepository orders, CouponRedemption coupons, BalancePayments payments, Outbox outbox,
 			Inventory inventory, ProductCatalog catalog, OrderStatusEvents statusEvents, OrderAnswers answers,
-			JsonMapper json, TransactionalOperator transactional, OrderProperties properties, OrderMetrics metrics) {
+			JsonMapper json, TransactionalOperator transactional, OrderProperties properties, OrderMetrics metrics,
+			PaymentGroups groups) {
+		this.groups = groups;
 		this.orders = orders;
 		this.coupons = coupons;
 		this.payments = payments;
@@ -152,16 +159,38 @@ class OrderPayment {
 	}
 
 	/**
-	 * Pays for {@code orderId}.
+	 * Pays for {@code orderId}: with the next payment group ({@link PaymentGroups}) at the quoted prices,
+	 * and alone when groups are off or its group was rolled back before its commit by a check of any of its
+	 * orders (or a deadlock), so each order gets its own answer; a fault fails it as it would fail alone.
 	 * @return {@link Paid}; a business refusal as a {@link ProblemException} (rolled back), a fault as
 	 * {@link NotCommitted} (rolled back, nothing was charged) or {@link CommitUnknown} (the commit was sent:
 	 * it may have happened)
 	 */
 	Mono<OrderResult> pay(long orderId, Payment quoted) {
-		long userId = quoted.userId();
-		Instant now = quoted.now();
+		if (!this.groups.enabled()) {
+			return payAlone(orderId, quoted);
+		}
 		List<Line> lines = quoted.request().lines();
-		Long userCouponId = quoted.request().userCouponId();
+		Map<Long, Long> prices = quoted.prices();
+		List<PaymentGroups.Take> takes = new ArrayList<>(lines.size());
+		for (Line line : lines) {
+			for (SqlBatch.Part take : this.inventory.takeDurableAt(List.of(line), prices, quoted.now(), PriceCheckFailed::new)) {
+				takes.add(new PaymentGroups.Take(line.productId(), take));
+			}
+		}
+		return this.groups.commit(new PaymentGroups.Member(writes(orderId, quoted), takes))
+			.then(Mono.defer(() -> paidAndAfter(orderId, quoted)))
+			.onErrorResume(PaymentGroups.RolledBack.class, (ex) -> payAlone(orderId, quoted))
+			.onErrorMap(PaymentGroups.NotCommitted.class, (ex) -> new NotCommitted(ex.getCause()))
+			.onErrorMap(PaymentGroups.CommitUnknown.class, (ex) -> new CommitUnknown(ex.getCause()));
+	}
+
+	/**
+	 * Pays for {@code orderId} in a transaction of its own.
+	 * @return as {@link #pay}
+	 */
+	private Mono<OrderResult> payAlone(long orderId, Payment quoted) {
+		List<Line> lines = quoted.request().lines();
 		AtomicReference<Payment> charged = new AtomicReference<>(quoted);
 		AtomicBoolean commitSent = new AtomicBoolean();
 		// first at the quoted prices, checked by the stock decrement under the row lock; if that finds another
@@ -174,22 +203,13 @@ class OrderPayment {
 			return prices.flatMap((unitPrices) -> {
 				Payment payment = read ? quoted.at(unitPrices) : quoted;
 				charged.set(payment);
-				OrderOutcome answer = this.answers.render(paid(orderId, payment));
-				String event = this.json.writeValueAsString(new OrderPaidEvent(orderId, userId, OrderStatus.PAID,
-						payment.items(), payment.total(), payment.discount(), payment.paid(), userCouponId, now));
-				// the coupon's use and a repricing first; then every other write in one round trip
-				// (docs/architecture.md "One round trip for a payment"), the stock decrement last
-				SqlBatch writes = new SqlBatch().addAll(this.payments.pay(userId, orderId, payment.paid(), now))
-					.add(this.orders.insertPayment(orderId, payment.paid(), now))
-					.add(this.outbox.append(orderId, EventType.ORDER_PAID.name(), event, now))
-					.add(this.orders.markPaid(orderId, payment.paid(), answer.status(),
-							new String(answer.body(), StandardCharsets.UTF_8), now, SqlBatch.Part
-								.oneRowOrError(() -> new IllegalStateException("order " + orderId + " is no longer PENDING"))))
-					.addAll(read ? this.inventory.takeDurable(lines, now)
-							: this.inventory.takeDurableAt(lines, unitPrices, now, PriceCheckFailed::new));
+				// every write in one round trip (docs/architecture.md "One round trip for a payment"), the stock
+				// decrement last; a repricing before it
+				SqlBatch writes = new SqlBatch().addAll(writes(orderId, payment))
+					.addAll(read ? this.inventory.takeDurable(lines, quoted.now())
+							: this.inventory.takeDurableAt(lines, unitPrices, quoted.now(), PriceCheckFailed::new));
 				return (payment.items().equals(quoted.items()) ? Mono.<Void>empty()
 						: this.orders.reprice(orderId, payment.items(), payment.total(), payment.discount()))
-					.then((userCouponId != null) ? this.coupons.use(userId, userCouponId, orderId, now) : Mono.<Void>empty())
 					.then(this.orders.run(writes));
 			});
 		}).doOnSuccess((done) -> commitSent.set(true));
@@ -207,11 +227,40 @@ class OrderPayment {
 			// a deadlock victim was rolled back whole before its commit: running it again is safe
 			.retryWhen(Retry.max(2).filter((ex) -> !commitSent.get() && DbErrors.is(ex, DbErrors.DEADLOCK)))
 			.timeout(this.properties.paymentTimeout())
-			.then(Mono.defer(() -> afterCommit(orderId, lines)))
-			.doOnSuccess((done) -> this.statusEvents.publishDetached(orderId, OrderProgress.PAID, now))
-			.then(Mono.fromSupplier(() -> paid(orderId, charged.get())))
 			.onErrorMap((ex) -> !(ex instanceof ProblemException),
-					(ex) -> commitSent.get() ? new CommitUnknown(ex) : new NotCommitted(ex));
+					(ex) -> commitSent.get() ? new CommitUnknown(ex) : new NotCommitted(ex))
+			.then(Mono.defer(() -> paidAndAfter(orderId, charged.get())));
+	}
+
+	/**
+	 * The writes of {@code payment} before its stock decrements: the coupon's use, the balance deduction and
+	 * its ledger row, the payment row, the outbox event and the order's move to PAID with its stored answer.
+	 */
+	private List<SqlBatch.Part> writes(long orderId, Payment payment) {
+		long userId = payment.userId();
+		Instant now = payment.now();
+		Long userCouponId = payment.request().userCouponId();
+		OrderOutcome answer = this.answers.render(paid(orderId, payment));
+		String event = this.json.writeValueAsString(new OrderPaidEvent(orderId, userId, OrderStatus.PAID, payment.items(),
+				payment.total(), payment.discount(), payment.paid(), userCouponId, now));
+		List<SqlBatch.Part> writes = new ArrayList<>(7);
+		if (userCouponId != null) {
+			writes.add(this.coupons.useStatement(userId, userCouponId, orderId, now));
+		}
+		writes.addAll(this.payments.pay(userId, orderId, payment.paid(), now));
+		writes.add(this.orders.insertPayment(orderId, payment.paid(), now));
+		writes.add(this.outbox.append(orderId, EventType.ORDER_PAID.name(), event, now));
+		writes.add(this.orders.markPaid(orderId, payment.paid(), answer.status(),
+				new String(answer.body(), StandardCharsets.UTF_8), now,
+				SqlBatch.Part.oneRowOrError(() -> new IllegalStateException("order " + orderId + " is no longer PENDING"))));
+		return writes;
+	}
+
+	/** After the commit of {@code payment}: the reservation record, the product cache, PAID published; then the answer. */
+	private Mono<OrderResult> paidAndAfter(long orderId, Payment payment) {
+		return afterCommit(orderId, payment.request().lines())
+			.doOnSuccess((done) -> this.statusEvents.publishDetached(orderId, OrderProgress.PAID, payment.now()))
+			.then(Mono.fromSupplier(() -> paid(orderId, payment)));
 	}
 
 	private static OrderResult paid(long orderId, Payment payment) {

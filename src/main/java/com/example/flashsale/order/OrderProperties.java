@@ -18,12 +18,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param refusalPurgeInterval how often refusals older than {@code idempotencyTtl} are deleted from MySQL
  * @param stream the order status stream
  * @param recovery the pending-order recovery job
+ * @param paymentGroup the group commit of payments
  */
 @ConfigurationProperties("app.orders")
 record OrderProperties(@DefaultValue("50") int maxLines, @DefaultValue("100") int maxQuantity,
 		@DefaultValue("24h") Duration idempotencyTtl, @DefaultValue("30s") Duration inFlightTtl,
 		@DefaultValue("3s") Duration paymentTimeout, @DefaultValue("1h") Duration refusalPurgeInterval,
-		@DefaultValue Stream stream, @DefaultValue Recovery recovery) {
+		@DefaultValue Stream stream, @DefaultValue Recovery recovery,
+		@DefaultValue PaymentGroup paymentGroup) {
 
 	/**
 	 * {@code app.orders.stream.*}: {@code GET /api/orders/{orderId}/events} and the status log behind it.
@@ -47,6 +49,15 @@ record OrderProperties(@DefaultValue("50") int maxLines, @DefaultValue("100") in
 	 */
 	record Recovery(@DefaultValue("10s") Duration interval, @DefaultValue("1m") Duration minAge,
 			@DefaultValue("100") int batch) {
+	}
+
+	/**
+	 * {@code app.orders.payment-group.*}: the group commit of payments
+	 * (docs/adr/0032-orders-committed-in-groups-proposed.md).
+	 * @param maxOrders the most orders paid in one transaction; 1 pays every order alone
+	 * @param lanes the most payment groups in flight at once on this instance
+	 */
+	record PaymentGroup(@DefaultValue("32") int maxOrders, @DefaultValue("2") int lanes) {
 	}
 
 }

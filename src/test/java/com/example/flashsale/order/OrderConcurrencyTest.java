@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -54,6 +57,9 @@ class OrderConcurrencyTest extends IntegrationTest {
 
 	@Autowired
 	TransactionalOperator transactional;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@Test
 	void aThousandBuyersOfAHundredUnitsMakeExactlyAHundredPaidOrders() {
@@ -197,6 +203,64 @@ class OrderConcurrencyTest extends IntegrationTest {
 			.indexOf("\"productId\":" + c), "items by product id");
 		assertThat(OrderFixtures.durableStock(this.db, a)).isEqualTo(100_000 - 300);
 		assertThat(OrderFixtures.durableStock(this.db, c)).isEqualTo(100_000 - 300);
+	}
+
+	@Test
+	void ordersPaidInGroupsEachGetTheirOwnAnswer() {
+		long productId = ProductFixtures.create(this.client, adminToken(), "Grouped", 1_500, 100_000);
+		List<Long> funded = OrderFixtures.buyers(this.db, 600, 10_000);
+		List<Long> poor = OrderFixtures.buyers(this.db, 200, 500);
+		long couponId = CouponFixtures.openEvent(this.client, adminToken(), 50);
+		Map<Long, Long> couponOf = new HashMap<>();
+		for (long userId : funded.subList(0, 50)) {
+			couponOf.put(userId, OrderFixtures.issueCoupon(this.client, userToken(userId), couponId));
+		}
+		List<Long> everyone = new ArrayList<>(funded);
+		everyone.addAll(poor);
+		Collections.shuffle(everyone);
+		double groupedBefore = groupOrders("committed");
+		double rolledBackBefore = groupOrders("rolled-back");
+		WebClient parallel = parallelClient();
+
+		Map<Long, Answer> answers = Flux.fromIterable(everyone)
+			.flatMap((userId) -> placeAsync(parallel, userToken(userId), newKey(), couponOf.containsKey(userId)
+					? body(productId, 1, couponOf.get(userId)) : body(productId, 1)).map((answer) -> Map.entry(userId, answer)), 800)
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue)
+			.block(RACE_TIMEOUT);
+
+		for (long userId : funded) {
+			Answer answer = answers.get(userId);
+			assertThat(answer.status()).as(answer.text()).isEqualTo(201);
+			assertThat(answer.text()).contains(couponOf.containsKey(userId) ? "\"paidAmount\":500" : "\"paidAmount\":1500");
+			assertThat(BalanceFixtures.balance(this.db, userId)).isEqualTo(couponOf.containsKey(userId) ? 9_500 : 8_500);
+		}
+		for (long userId : poor) {
+			Answer answer = answers.get(userId);
+			assertThat(answer.status()).as(answer.text()).isEqualTo(402);
+			assertThat(answer.text()).contains("INSUFFICIENT_BALANCE");
+			assertThat(BalanceFixtures.balance(this.db, userId)).isEqualTo(500);
+		}
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM user_coupons WHERE coupon_id = ? AND status = 'USED'", couponId))
+			.isEqualTo(50);
+		assertThat(OrderFixtures.durableStock(this.db, productId)).isEqualTo(100_000 - 600);
+		BalanceFixtures.assertLedgerInvariant(this.db);
+		assertPaymentsMatchPaidOrders();
+		assertSettled(productId);
+		// the race went through the groups: some paid several orders in one transaction, and some rolled back
+		// (a poor buyer's check failed) and had each of their orders paid alone
+		assertThat(groupOrders("committed") - groupedBefore).as("orders paid in committed groups").isGreaterThan(0);
+		assertThat(groupMax("committed")).as("largest committed group").isGreaterThan(1);
+		assertThat(groupOrders("rolled-back") - rolledBackBefore).as("orders of rolled-back groups").isGreaterThan(0);
+	}
+
+	private double groupOrders(String outcome) {
+		DistributionSummary groups = this.meters.find("orders.payment.group").tag("outcome", outcome).summary();
+		return (groups != null) ? groups.totalAmount() : 0;
+	}
+
+	private double groupMax(String outcome) {
+		DistributionSummary groups = this.meters.find("orders.payment.group").tag("outcome", outcome).summary();
+		return (groups != null) ? groups.max() : 0;
 	}
 
 	private static String lines(long... productIds) {
