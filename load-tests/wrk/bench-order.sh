@@ -296,7 +296,7 @@ echo "admin: spread $PRODUCTS products paidQuantity +$SPREAD_PAID (201s counted 
   "hot product $HOT_ID $(cut -d' ' -f3- "$OUT_DIR/hot.admin") (201s: $HOT_201);" \
   "soldout product $SOLDOUT_ID $(cut -d' ' -f3- "$OUT_DIR/soldout.admin") (201s: $SOLDOUT_201)"
 
-echo "What each answer cost (the whole wrk run; the service's machine only; docs/adr/0032-orders-committed-in-groups-proposed.md):"
+echo "What each answer cost (the whole wrk run; the service's machine only; docs/adr/0032-orders-committed-in-groups.md):"
 for run in liveness spread hot soldout; do cost_row "$run"; done
 
 if (( ${#FAILURES[@]} > 0 )); then

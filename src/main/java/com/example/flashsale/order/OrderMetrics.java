@@ -44,7 +44,7 @@ class OrderMetrics {
 
 	private final Timer payment;
 
-	private final Map<Boolean, DistributionSummary> groupSizes = new ConcurrentHashMap<>();
+	private final Map<String, DistributionSummary> groupSizes = new ConcurrentHashMap<>();
 
 	private final AtomicInteger openStreams = new AtomicInteger();
 
@@ -98,13 +98,14 @@ class OrderMetrics {
 	}
 
 	/**
-	 * Records one payment group of {@code orders} orders.
-	 * @param committed false when it was rolled back or its commit's outcome is unknown
+	 * Records one group of {@code orders} orders at {@code stage} ({@code pending} or {@code payment}).
+	 * @param committed false when it was rolled back, failed, or its commit's outcome is unknown
 	 */
-	void paymentGroup(int orders, boolean committed) {
-		this.groupSizes.computeIfAbsent(committed, (outcome) -> DistributionSummary.builder("orders.payment.group")
-			.description("Orders paid in one transaction (docs/adr/0032-orders-committed-in-groups-proposed.md)")
-			.tag("outcome", outcome ? "committed" : "rolled-back")
+	void group(String stage, int orders, boolean committed) {
+		this.groupSizes.computeIfAbsent(stage + '|' + committed, (key) -> DistributionSummary.builder("orders.group")
+			.description("Orders inserted or paid in one transaction (docs/architecture.md \"Orders in groups\")")
+			.tag("stage", stage)
+			.tag("outcome", committed ? "committed" : "rolled-back")
 			.register(this.registry)).record(orders);
 	}
 

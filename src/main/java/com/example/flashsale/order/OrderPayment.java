@@ -29,6 +29,7 @@ import com.example.flashsale.product.Inventory;
 import com.example.flashsale.product.Inventory.Line;
 import com.example.flashsale.product.ProductCatalog;
 import com.example.flashsale.support.db.DbErrors;
+import com.example.flashsale.support.db.GroupCommit;
 import com.example.flashsale.support.db.SqlBatch;
 import com.example.flashsale.support.problem.ProblemException;
 
@@ -38,7 +39,7 @@ import com.example.flashsale.support.problem.ProblemException;
  * event, order PAID with its stored answer, and last the conditional durable stock decrement, so a hot
  * product's row is locked only for that statement and the commit: one batch, one round trip.
  *
- * <p>In a crowd the batch goes with those of other orders in one transaction ({@link PaymentGroups}), at the
+ * <p>In a crowd the batch goes with those of other orders in one transaction ({@link OrderGroups}), at the
  * quoted prices, which the stock decrement checks under the row lock. When that group rolls back (any
  * check of any of its orders failed, or a fault before its commit), or groups are off, the order is paid
  * alone: first at the quoted prices; if a price changed (or a product left sale) that attempt rolls back
@@ -76,12 +77,12 @@ class OrderPayment {
 
 	private final OrderMetrics metrics;
 
-	private final PaymentGroups groups;
+	private final OrderGroups groups;
 
 	OrderPayment(OrderRepository orders, CouponRedemption coupons, BalancePayments payments, Outbox outbox,
 			Inventory inventory, ProductCatalog catalog, OrderStatusEvents statusEvents, OrderAnswers answers,
 			JsonMapper json, TransactionalOperator transactional, OrderProperties properties, OrderMetrics metrics,
-			PaymentGroups groups) {
+			OrderGroups groups) {
 		this.groups = groups;
 		this.orders = orders;
 		this.coupons = coupons;
@@ -159,30 +160,37 @@ class OrderPayment {
 	}
 
 	/**
-	 * Pays for {@code orderId}: with the next payment group ({@link PaymentGroups}) at the quoted prices,
-	 * and alone when groups are off or its group was rolled back before its commit by a check of any of its
-	 * orders (or a deadlock), so each order gets its own answer; a fault fails it as it would fail alone.
+	 * Pays for {@code orderId}: with the next payment group ({@link OrderGroups}) at the quoted prices,
+	 * and alone when groups are off, the caller runs in a transaction of its own (a rehearsal), or its group
+	 * was rolled back before its commit by a check of any of its orders (or a deadlock), so each order gets its
+	 * own answer; a fault fails it as it would fail alone.
 	 * @return {@link Paid}; a business refusal as a {@link ProblemException} (rolled back), a fault as
 	 * {@link NotCommitted} (rolled back, nothing was charged) or {@link CommitUnknown} (the commit was sent:
 	 * it may have happened)
 	 */
 	Mono<OrderResult> pay(long orderId, Payment quoted) {
-		if (!this.groups.enabled()) {
-			return payAlone(orderId, quoted);
-		}
+		return this.groups.usable()
+			.flatMap((grouped) -> grouped ? payInGroup(orderId, quoted) : payAlone(orderId, quoted));
+	}
+
+	/**
+	 * Pays for {@code orderId} with the next payment group, or alone when its group was rolled back.
+	 * @return as {@link #pay}
+	 */
+	private Mono<OrderResult> payInGroup(long orderId, Payment quoted) {
 		List<Line> lines = quoted.request().lines();
 		Map<Long, Long> prices = quoted.prices();
-		List<PaymentGroups.Take> takes = new ArrayList<>(lines.size());
+		List<OrderGroups.Take> takes = new ArrayList<>(lines.size());
 		for (Line line : lines) {
 			for (SqlBatch.Part take : this.inventory.takeDurableAt(List.of(line), prices, quoted.now(), PriceCheckFailed::new)) {
-				takes.add(new PaymentGroups.Take(line.productId(), take));
+				takes.add(new OrderGroups.Take(line.productId(), take));
 			}
 		}
-		return this.groups.commit(new PaymentGroups.Member(writes(orderId, quoted), takes))
+		return this.groups.pay(new OrderGroups.Member(writes(orderId, quoted), takes))
 			.then(Mono.defer(() -> paidAndAfter(orderId, quoted)))
-			.onErrorResume(PaymentGroups.RolledBack.class, (ex) -> payAlone(orderId, quoted))
-			.onErrorMap(PaymentGroups.NotCommitted.class, (ex) -> new NotCommitted(ex.getCause()))
-			.onErrorMap(PaymentGroups.CommitUnknown.class, (ex) -> new CommitUnknown(ex.getCause()));
+			.onErrorResume(GroupCommit.RolledBack.class, (ex) -> payAlone(orderId, quoted))
+			.onErrorMap(GroupCommit.NotCommitted.class, (ex) -> new NotCommitted(ex.getCause()))
+			.onErrorMap(GroupCommit.CommitUnknown.class, (ex) -> new CommitUnknown(ex.getCause()));
 	}
 
 	/**

@@ -18,14 +18,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param refusalPurgeInterval how often refusals older than {@code idempotencyTtl} are deleted from MySQL
  * @param stream the order status stream
  * @param recovery the pending-order recovery job
- * @param paymentGroup the group commit of payments
+ * @param group the group commit of orders
  */
 @ConfigurationProperties("app.orders")
 record OrderProperties(@DefaultValue("50") int maxLines, @DefaultValue("100") int maxQuantity,
 		@DefaultValue("24h") Duration idempotencyTtl, @DefaultValue("30s") Duration inFlightTtl,
 		@DefaultValue("3s") Duration paymentTimeout, @DefaultValue("1h") Duration refusalPurgeInterval,
 		@DefaultValue Stream stream, @DefaultValue Recovery recovery,
-		@DefaultValue PaymentGroup paymentGroup) {
+		@DefaultValue Group group) {
 
 	/**
 	 * {@code app.orders.stream.*}: {@code GET /api/orders/{orderId}/events} and the status log behind it.
@@ -52,12 +52,12 @@ record OrderProperties(@DefaultValue("50") int maxLines, @DefaultValue("100") in
 	}
 
 	/**
-	 * {@code app.orders.payment-group.*}: the group commit of payments
-	 * (docs/adr/0032-orders-committed-in-groups-proposed.md).
-	 * @param maxOrders the most orders paid in one transaction; 1 pays every order alone
-	 * @param lanes the most payment groups in flight at once on this instance
+	 * {@code app.orders.group.*}: the group commit of orders (docs/architecture.md "Orders in groups").
+	 * @param maxOrders the most orders inserted, or paid, in one transaction; 1 runs every order alone
+	 * @param lanes the most groups of each stage (PENDING inserts, payments) in flight at once on this
+	 * instance
 	 */
-	record PaymentGroup(@DefaultValue("32") int maxOrders, @DefaultValue("2") int lanes) {
+	record Group(@DefaultValue("32") int maxOrders, @DefaultValue("2") int lanes) {
 	}
 
 }

@@ -3,6 +3,7 @@ package com.example.flashsale.order;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
@@ -48,6 +49,23 @@ class OrderRepository {
 			String responseBody, Instant createdAt, Instant updatedAt) {
 	}
 
+	/** The insert of a PENDING order unless its key has a refusal; its arguments are {@link #bindPending}'s. */
+	private static final String INSERT_PENDING = "INSERT INTO orders (user_id, idempotency_key, request_hash, status, "
+			+ "total_amount, discount_amount, paid_amount, user_coupon_id, created_at, updated_at) SELECT ?, ?, ?, '"
+			+ OrderStatus.PENDING + "', ?, ?, 0, ?, ?, ? FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM order_refusals "
+			+ "WHERE user_id = ? AND idempotency_key = ?)";
+
+	/**
+	 * A PENDING order to insert.
+	 * @param items its lines at their unit prices, one per product
+	 * @param total the total (KRW)
+	 * @param discount the coupon's discount (KRW)
+	 * @param userCouponId the coupon it uses, or null
+	 */
+	record NewOrder(long userId, String idempotencyKey, String requestHash, List<Item> items, long total, long discount,
+			Long userCouponId, Instant now) {
+	}
+
 	/**
 	 * Inserts a PENDING order and its items (the caller's transaction), unless the key was refused before
 	 * any order existed: the order row is inserted by {@code INSERT ... SELECT ... WHERE NOT EXISTS} on
@@ -56,30 +74,89 @@ class OrderRepository {
 	 * foreign key (1452).
 	 * @return the order id; empty when the key has a refusal (nothing inserted)
 	 */
-	Mono<Long> insertPending(long userId, String idempotencyKey, String requestHash, List<Item> items, long total,
-			long discount, Long userCouponId, Instant now) {
-		LocalDateTime at = utc(now);
-		DatabaseClient.GenericExecuteSpec insert = this.db
-			.sql("INSERT INTO orders (user_id, idempotency_key, request_hash, status, total_amount, discount_amount, "
-					+ "paid_amount, user_coupon_id, created_at, updated_at) SELECT ?, ?, ?, '" + OrderStatus.PENDING
-					+ "', ?, ?, 0, ?, ?, ? FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM order_refusals "
-					+ "WHERE user_id = ? AND idempotency_key = ?)")
-			.bind(0, userId)
-			.bind(1, idempotencyKey)
-			.bind(2, requestHash)
-			.bind(3, total)
-			.bind(4, discount);
-		insert = (userCouponId != null) ? insert.bind(5, userCouponId) : insert.bindNull(5, Long.class);
-		return insert.bind(6, at)
-			.bind(7, at)
-			.bind(8, userId)
-			.bind(9, idempotencyKey)
+	Mono<Long> insertPending(NewOrder order) {
+		return bindPending(this.db.sql(INSERT_PENDING), order, 0)
 			.filter((statement) -> statement.returnGeneratedValues("id"))
 			.map((row) -> row.get("id", Long.class))
 			.one()
 			// no row inserted: no id (a driver reporting the last insert id may say 0)
 			.filter((orderId) -> orderId > 0)
-			.flatMap((orderId) -> insertItems(orderId, items, at).thenReturn(orderId));
+			.flatMap((orderId) -> insertItems(orderId, order.items(), utc(order.now())).thenReturn(orderId));
+	}
+
+	private static DatabaseClient.GenericExecuteSpec bindPending(DatabaseClient.GenericExecuteSpec insert, NewOrder order,
+			int from) {
+		LocalDateTime at = utc(order.now());
+		int index = from;
+		insert = insert.bind(index++, order.userId())
+			.bind(index++, order.idempotencyKey())
+			.bind(index++, order.requestHash())
+			.bind(index++, order.total())
+			.bind(index++, order.discount());
+		insert = (order.userCouponId() != null) ? insert.bind(index++, order.userCouponId()) : insert.bindNull(index++, Long.class);
+		return insert.bind(index++, at)
+			.bind(index++, at)
+			.bind(index++, order.userId())
+			.bind(index, order.idempotencyKey());
+	}
+
+	/**
+	 * Inserts {@code orders} PENDING with their items in one round trip (the caller's transaction; docs/
+	 * architecture.md "Orders in groups"), each as {@link #insertPending} would: not when its key was refused
+	 * before. Each order's items are inserted by {@code INSERT ... SELECT} from the order row its key finds,
+	 * so they need no generated id, and the ids are read back at the end by key.
+	 * @return per order, in order: its id, or null when its key has a refusal (nothing inserted for it); a
+	 * key with an order already (1062) or an unknown user (1452) fails the whole batch
+	 */
+	Mono<List<Long>> insertPendingGroup(List<NewOrder> orders) {
+		StringBuilder sql = new StringBuilder();
+		StringBuilder ids = new StringBuilder("SELECT id, user_id, idempotency_key FROM orders WHERE ");
+		for (int i = 0; i < orders.size(); i++) {
+			sql.append(INSERT_PENDING).append(";\nINSERT INTO order_items (order_id, product_id, quantity, unit_price, created_at) ");
+			List<Item> items = orders.get(i).items();
+			for (int j = 0; j < items.size(); j++) {
+				sql.append((j > 0) ? " UNION ALL " : "")
+					.append("SELECT id, ?, ?, ?, ? FROM orders WHERE user_id = ? AND idempotency_key = ?");
+			}
+			sql.append(";\n");
+			ids.append((i > 0) ? " OR " : "").append("(user_id = ? AND idempotency_key = ?)");
+		}
+		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql.append(ids).toString());
+		int index = 0;
+		for (NewOrder order : orders) {
+			spec = bindPending(spec, order, index);
+			index += 10;
+			LocalDateTime at = utc(order.now());
+			for (Item item : order.items()) {
+				spec = spec.bind(index++, item.productId())
+					.bind(index++, item.quantity())
+					.bind(index++, item.unitPrice())
+					.bind(index++, at)
+					.bind(index++, order.userId())
+					.bind(index++, order.idempotencyKey());
+			}
+		}
+		for (NewOrder order : orders) {
+			spec = spec.bind(index++, order.userId()).bind(index++, order.idempotencyKey());
+		}
+		return spec.map((row) -> new InsertedOrder(row.get("user_id", Long.class), row.get("idempotency_key", String.class),
+				row.get("id", Long.class)))
+			.all()
+			.collectList()
+			.map((inserted) -> {
+				List<Long> result = new ArrayList<>(orders.size());
+				for (NewOrder order : orders) {
+					result.add(inserted.stream()
+						.filter((row) -> row.userId() == order.userId() && row.idempotencyKey().equals(order.idempotencyKey()))
+						.map(InsertedOrder::id)
+						.findFirst()
+						.orElse(null));
+				}
+				return result;
+			});
+	}
+
+	private record InsertedOrder(long userId, String idempotencyKey, long id) {
 	}
 
 	private Mono<Void> insertItems(long orderId, List<Item> items, LocalDateTime at) {

@@ -17,6 +17,7 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 
 import com.example.flashsale.coupon.CouponRedemption;
 import com.example.flashsale.order.OrderPayment.Payment;
+import com.example.flashsale.order.OrderRepository.NewOrder;
 import com.example.flashsale.order.OrderRequestValidator.ValidOrder;
 import com.example.flashsale.order.OrderViews.Item;
 import com.example.flashsale.product.Inventory;
@@ -25,6 +26,7 @@ import com.example.flashsale.product.Product;
 import com.example.flashsale.product.ProductCatalog;
 import com.example.flashsale.product.ProductStatus;
 import com.example.flashsale.support.db.DbErrors;
+import com.example.flashsale.support.db.GroupCommit;
 import com.example.flashsale.support.problem.ErrorCode;
 import com.example.flashsale.support.problem.ProblemException;
 
@@ -36,7 +38,7 @@ import com.example.flashsale.support.problem.ProblemException;
  * 400 INVALID_COUPON), and a look at the sellable stock so a sold-out crowd is answered 409
  * INSUFFICIENT_STOCK from Redis alone;</li>
  * <li>the PENDING order with its items and unit-price snapshot (its unique key backs the idempotency
- * record);</li>
+ * record), in a crowd with those of other orders ({@link OrderGroups});</li>
  * <li>the all-or-nothing reservation in Redis (409 INSUFFICIENT_STOCK: the order is FAILED);</li>
  * <li>the payment transaction ({@link OrderPayment}); a refusal or a fault before its commit is
  * compensated ({@link OrderCompensation}); a fault once the commit was sent leaves the order PENDING for
@@ -64,11 +66,14 @@ class OrderSaga {
 
 	private final TransactionalOperator transactional;
 
+	private final OrderGroups groups;
+
 	private final Clock clock;
 
 	OrderSaga(OrderRepository orders, ProductCatalog catalog, Inventory inventory, CouponRedemption coupons,
 			OrderPayment payment, OrderCompensation compensation,
-			TransactionalOperator transactional, Clock clock) {
+			TransactionalOperator transactional, OrderGroups groups, Clock clock) {
+		this.groups = groups;
 		this.orders = orders;
 		this.catalog = catalog;
 		this.inventory = inventory;
@@ -136,21 +141,31 @@ class OrderSaga {
 			return Mono.error(ProblemException.invalid("The order total is out of range."));
 		}
 		Payment payment = new Payment(userId, request, items, total, couponDiscount, now);
+		NewOrder pending = new NewOrder(userId, key, request.requestHash(), payment.items(), payment.total(),
+				payment.discount(), request.userCouponId(), now);
+		// with the next group of PENDING inserts; alone when groups are off, the caller runs in a transaction of
+		// its own, or a check rolled its group back
+		Mono<Long> inserted = this.groups.usable()
+			.flatMap((grouped) -> grouped ? this.groups.insertPending(pending)
+				.onErrorResume(GroupCommit.RolledBack.class, (ex) -> insertAlone(pending)) : insertAlone(pending));
 		// a key refused before (its Redis record lost since) is taken: the refusal is its answer for good (the
 		// insert checks it in the same statement)
-		return this.orders.insertPending(userId, key, request.requestHash(), payment.items(), payment.total(),
-				payment.discount(), request.userCouponId(), now)
-			.switchIfEmpty(Mono.error(() -> new DuplicateKeyException("key " + key + " was refused")))
-			.as(this.transactional::transactional)
-			// its look for a refusal and a group of refusals' look for orders lock each other's gaps: the deadlock
-			// victim was rolled back whole before its commit, so running it again is safe
-			.retryWhen(DbErrors.deadlockRetry())
+		return inserted.switchIfEmpty(Mono.error(() -> new DuplicateKeyException("key " + key + " was refused")))
 			.map(Optional::of)
 			.onErrorResume(DuplicateKeyException.class, (ex) -> Mono.just(Optional.empty()))
 			.onErrorMap((ex) -> DbErrors.is(ex, DbErrors.MISSING_PARENT_ROW), (ex) -> new ProblemException(
 					ErrorCode.USER_NOT_FOUND, "User " + userId + " has no account; an admin creates it."))
 			.onErrorResume((ex) -> !(ex instanceof ProblemException), (ex) -> insertedAnyway(userId, key, request, ex))
 			.flatMap((orderId) -> orderId.isPresent() ? reserveAndPay(orderId.get(), payment) : Mono.empty());
+	}
+
+	/** Inserts {@code order} PENDING in a transaction of its own. */
+	private Mono<Long> insertAlone(NewOrder order) {
+		return this.orders.insertPending(order)
+			.as(this.transactional::transactional)
+			// its look for a refusal and a group of refusals' look for orders lock each other's gaps: the deadlock
+			// victim was rolled back whole before its commit, so running it again is safe
+			.retryWhen(DbErrors.deadlockRetry());
 	}
 
 	/**

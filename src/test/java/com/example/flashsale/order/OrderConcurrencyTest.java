@@ -218,8 +218,9 @@ class OrderConcurrencyTest extends IntegrationTest {
 		List<Long> everyone = new ArrayList<>(funded);
 		everyone.addAll(poor);
 		Collections.shuffle(everyone);
-		double groupedBefore = groupOrders("committed");
-		double rolledBackBefore = groupOrders("rolled-back");
+		double pendingBefore = groupOrders("pending", "committed");
+		double paidBefore = groupOrders("payment", "committed");
+		double rolledBackBefore = groupOrders("payment", "rolled-back");
 		WebClient parallel = parallelClient();
 
 		Map<Long, Answer> answers = Flux.fromIterable(everyone)
@@ -246,20 +247,78 @@ class OrderConcurrencyTest extends IntegrationTest {
 		BalanceFixtures.assertLedgerInvariant(this.db);
 		assertPaymentsMatchPaidOrders();
 		assertSettled(productId);
-		// the race went through the groups: some paid several orders in one transaction, and some rolled back
-		// (a poor buyer's check failed) and had each of their orders paid alone
-		assertThat(groupOrders("committed") - groupedBefore).as("orders paid in committed groups").isGreaterThan(0);
-		assertThat(groupMax("committed")).as("largest committed group").isGreaterThan(1);
-		assertThat(groupOrders("rolled-back") - rolledBackBefore).as("orders of rolled-back groups").isGreaterThan(0);
+		// the race went through the groups: some inserted or paid several orders in one transaction, and some
+		// payment groups rolled back (a poor buyer's check failed) and had each of their orders paid alone
+		assertThat(groupOrders("pending", "committed") - pendingBefore).as("orders inserted in committed groups").isGreaterThan(0);
+		assertThat(groupMax("pending", "committed")).as("largest committed PENDING group").isGreaterThan(1);
+		assertThat(groupOrders("payment", "committed") - paidBefore).as("orders paid in committed groups").isGreaterThan(0);
+		assertThat(groupMax("payment", "committed")).as("largest committed payment group").isGreaterThan(1);
+		assertThat(groupOrders("payment", "rolled-back") - rolledBackBefore).as("orders of rolled-back groups").isGreaterThan(0);
 	}
 
-	private double groupOrders(String outcome) {
-		DistributionSummary groups = this.meters.find("orders.payment.group").tag("outcome", outcome).summary();
+	/**
+	 * Keys whose Redis records were lost, replayed in a crowd of new orders: a key with an order fails its
+	 * PENDING group on the unique key (every order of that group is then inserted alone), a key with a
+	 * refusal gets no row in its group; each answers what it answered first.
+	 */
+	@Test
+	void replaysOfLostRecordsInACrowdOfNewOrdersAnswerWhatTheyAnsweredFirst() {
+		long soldOut = ProductFixtures.create(this.client, adminToken(), "Refused, then restocked", 1_000, 0);
+		long onSale = ProductFixtures.create(this.client, adminToken(), "Paid before", 1_000, 1_000);
+		List<Long> refused = OrderFixtures.buyers(this.db, 100, 10_000);
+		List<Long> paid = OrderFixtures.buyers(this.db, 100, 10_000);
+		List<Long> fresh = OrderFixtures.buyers(this.db, 300, 10_000);
+		Map<Long, String> keys = new HashMap<>();
+		Map<Long, String> bodies = new HashMap<>();
+		refused.forEach((userId) -> bodies.put(userId, body(soldOut, 1)));
+		paid.forEach((userId) -> bodies.put(userId, body(onSale, 1)));
+		fresh.forEach((userId) -> bodies.put(userId, body(soldOut, 1)));
+		bodies.keySet().forEach((userId) -> keys.put(userId, newKey()));
+		WebClient parallel = parallelClient();
+		List<Long> before = new ArrayList<>(refused);
+		before.addAll(paid);
+		Map<Long, Answer> first = Flux.fromIterable(before)
+			.flatMap((userId) -> placeAsync(parallel, userToken(userId), keys.get(userId), bodies.get(userId))
+				.map((answer) -> Map.entry(userId, answer)), 200)
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue)
+			.block(RACE_TIMEOUT);
+		refused.forEach((userId) -> assertThat(first.get(userId).status()).isEqualTo(409));
+		paid.forEach((userId) -> assertThat(first.get(userId).status()).isEqualTo(201));
+		before.forEach((userId) -> this.redis.delete(OrderKeys.idempotency(userId, keys.get(userId))).block());
+		ProductFixtures.patch(this.client, adminToken(), soldOut, "{\"stock\":1000}").expectStatus().isOk();
+		double rolledBackBefore = groupOrders("pending", "rolled-back");
+		List<Long> everyone = new ArrayList<>(before);
+		everyone.addAll(fresh);
+		Collections.shuffle(everyone);
+
+		Map<Long, Answer> answers = Flux.fromIterable(everyone)
+			.flatMap((userId) -> placeAsync(parallel, userToken(userId), keys.get(userId), bodies.get(userId))
+				.map((answer) -> Map.entry(userId, answer)), 500)
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue)
+			.block(RACE_TIMEOUT);
+
+		before.forEach((userId) -> assertThat(answers.get(userId).text()).isEqualTo(first.get(userId).text()));
+		fresh.forEach((userId) -> assertThat(answers.get(userId).status()).as(answers.get(userId).text()).isEqualTo(201));
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM orders WHERE user_id BETWEEN ? AND ?", refused.get(0),
+				refused.get(refused.size() - 1))).isZero();
+		assertThat(count(this.db, "SELECT COUNT(*) AS n FROM orders WHERE user_id BETWEEN ? AND ? AND status = 'PAID'",
+				paid.get(0), paid.get(paid.size() - 1))).isEqualTo(100);
+		assertThat(OrderFixtures.durableStock(this.db, soldOut)).isEqualTo(1_000 - 300);
+		assertThat(OrderFixtures.durableStock(this.db, onSale)).isEqualTo(1_000 - 100);
+		BalanceFixtures.assertLedgerInvariant(this.db);
+		assertPaymentsMatchPaidOrders();
+		assertSettled(soldOut, onSale);
+		assertThat(groupOrders("pending", "rolled-back") - rolledBackBefore).as("orders of rolled-back PENDING groups")
+			.isGreaterThan(0);
+	}
+
+	private double groupOrders(String stage, String outcome) {
+		DistributionSummary groups = this.meters.find("orders.group").tag("stage", stage).tag("outcome", outcome).summary();
 		return (groups != null) ? groups.totalAmount() : 0;
 	}
 
-	private double groupMax(String outcome) {
-		DistributionSummary groups = this.meters.find("orders.payment.group").tag("outcome", outcome).summary();
+	private double groupMax(String stage, String outcome) {
+		DistributionSummary groups = this.meters.find("orders.group").tag("stage", stage).tag("outcome", outcome).summary();
 		return (groups != null) ? groups.max() : 0;
 	}
 

@@ -63,9 +63,13 @@ class WarmUpTest extends IntegrationTest {
 			+ "user_id, idempotency_key, request_hash, response_status, response_body, created_at))), 0)) AS digest "
 			+ "FROM order_refusals WHERE created_at < ? AND created_at >= ? AND user_id < " + WarmUpIdentity.FIRST_USER_ID;
 
-	/** Tables a background job of the context may update in place: their row counts are compared. */
-	private static final List<String> SAME_COUNT = List.of("orders", "order_items", "payments", "order_events",
-			"product_sales_stats");
+	/**
+	 * Tables a background job of the context may update in place: their row counts are compared. Not
+	 * product_sales_stats: the popular-products job of this new context recomputes it from committed PAID
+	 * orders at startup when it is stale (on a fresh database, rows for the orders of earlier tests), at any
+	 * moment of the warm-up; it reads committed rows only, so a rehearsal's rolled-back order never counts.
+	 */
+	private static final List<String> SAME_COUNT = List.of("orders", "order_items", "payments", "order_events");
 
 	/** More ids than a warm-up of this test can rehearse: where its leftovers would be looked for. */
 	private static final long REHEARSED_IDS = 1_000_000;
