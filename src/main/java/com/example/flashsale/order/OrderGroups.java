@@ -48,12 +48,15 @@ class OrderGroups {
 		OrderProperties.Group group = properties.group();
 		this.pending = new GroupCommit<>("PENDING orders", orders::insertPendingGroup, transactional, group.maxOrders(),
 				group.lanes(), properties.paymentTimeout(),
-				(members, committed, nanos) -> metrics.group("pending", members, committed));
+				(members, outcome, nanos) -> metrics.group("pending", members, outcome));
 		this.payments = new GroupCommit<>("payments", this::pay, transactional, group.maxOrders(), group.lanes(),
-				properties.paymentTimeout(), (members, committed, nanos) -> {
-					metrics.group("payment", members, committed);
-					for (int i = 0; i < members; i++) {
-						metrics.payment(nanos);
+				properties.paymentTimeout(), (members, outcome, nanos) -> {
+					metrics.group("payment", members, outcome);
+					// a rolled-back group's orders are each paid alone, which records its own try
+					if (outcome != GroupCommit.Outcome.ROLLED_BACK) {
+						for (int i = 0; i < members; i++) {
+							metrics.payment(nanos);
+						}
 					}
 				});
 	}

@@ -2,6 +2,7 @@ package com.example.flashsale.order;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,6 +17,7 @@ import org.springframework.stereotype.Component;
 
 import com.example.flashsale.order.OrderResult.Paid;
 import com.example.flashsale.order.OrderResult.Refused;
+import com.example.flashsale.support.db.GroupCommit;
 import com.example.flashsale.support.problem.ProblemException;
 
 /**
@@ -98,14 +100,15 @@ class OrderMetrics {
 	}
 
 	/**
-	 * Records one group of {@code orders} orders at {@code stage} ({@code pending} or {@code payment}).
-	 * @param committed false when it was rolled back, failed, or its commit's outcome is unknown
+	 * Records one group of {@code orders} orders at {@code stage} ({@code pending} or {@code payment}) that
+	 * ended with {@code outcome} (tag {@code committed}, {@code rolled-back}, {@code not-committed} or
+	 * {@code commit-unknown}).
 	 */
-	void group(String stage, int orders, boolean committed) {
-		this.groupSizes.computeIfAbsent(stage + '|' + committed, (key) -> DistributionSummary.builder("orders.group")
+	void group(String stage, int orders, GroupCommit.Outcome outcome) {
+		this.groupSizes.computeIfAbsent(stage + '|' + outcome, (key) -> DistributionSummary.builder("orders.group")
 			.description("Orders inserted or paid in one transaction (docs/architecture.md \"Orders in groups\")")
 			.tag("stage", stage)
-			.tag("outcome", committed ? "committed" : "rolled-back")
+			.tag("outcome", outcome.name().toLowerCase(Locale.ROOT).replace('_', '-'))
 			.register(this.registry)).record(orders);
 	}
 

@@ -85,11 +85,25 @@ public final class GroupCommit<M, R> {
 	@FunctionalInterface
 	public interface Listener {
 
-		/**
-		 * A group of {@code members} ended after {@code nanos}.
-		 * @param committed false when it was rolled back, failed, or its commit's outcome is unknown
-		 */
-		void ended(int members, boolean committed, long nanos);
+		/** A group of {@code members} ended with {@code outcome} after {@code nanos}. */
+		void ended(int members, Outcome outcome, long nanos);
+
+	}
+
+	/** How a group ended; each but {@link #COMMITTED} is the error its members get. */
+	public enum Outcome {
+
+		/** Committed: every member got its result. */
+		COMMITTED,
+
+		/** {@link RolledBack}: each member is run alone by its caller. */
+		ROLLED_BACK,
+
+		/** {@link NotCommitted}: a fault before the commit. */
+		NOT_COMMITTED,
+
+		/** {@link CommitUnknown}: the commit was sent and may have happened. */
+		COMMIT_UNKNOWN
 
 	}
 
@@ -164,19 +178,26 @@ public final class GroupCommit<M, R> {
 			.timeout(this.timeout)
 			.then()
 			.subscribe(null, (error) -> {
-				this.listener.ended(group.size(), false, System.nanoTime() - started);
 				RuntimeException failure;
+				Outcome outcome;
 				if (commitSent.get()) {
 					logger.warn("Commit outcome of a group of " + group.size() + " " + this.name + " unknown: " + error);
 					failure = new CommitUnknown(error);
+					outcome = Outcome.COMMIT_UNKNOWN;
+				}
+				else if (isFault(error)) {
+					failure = new NotCommitted(error);
+					outcome = Outcome.NOT_COMMITTED;
 				}
 				else {
-					failure = isFault(error) ? new NotCommitted(error) : new RolledBack(error);
+					failure = new RolledBack(error);
+					outcome = Outcome.ROLLED_BACK;
 				}
+				this.listener.ended(group.size(), outcome, System.nanoTime() - started);
 				group.forEach((member) -> member.sink().error(failure));
 				runLane();
 			}, () -> {
-				this.listener.ended(group.size(), true, System.nanoTime() - started);
+				this.listener.ended(group.size(), Outcome.COMMITTED, System.nanoTime() - started);
 				List<R> each = results.get();
 				for (int i = 0; i < group.size(); i++) {
 					group.get(i).sink().success(each.get(i));
