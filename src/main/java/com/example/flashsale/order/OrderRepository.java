@@ -50,6 +50,11 @@ class OrderRepository {
 			String responseBody, Instant createdAt, Instant updatedAt) {
 	}
 
+	/** Items in the order their foreign-key checks lock product rows: by product id, as payments lock them. */
+	private static final Comparator<NewItem> BY_PRODUCT_THEN_ORDER = Comparator
+		.comparingLong((NewItem item) -> item.item().productId())
+		.thenComparingLong(NewItem::orderId);
+
 	/** The insert of a PENDING order unless its key has a refusal; its arguments are {@link #bindPending}'s. */
 	private static final String INSERT_PENDING = "INSERT INTO orders (user_id, idempotency_key, request_hash, status, "
 			+ "total_amount, discount_amount, paid_amount, user_coupon_id, created_at, updated_at) SELECT ?, ?, ?, '"
@@ -144,7 +149,8 @@ class OrderRepository {
 						.orElse(null);
 					result.add(id);
 					if (id != null) {
-						order.items().forEach((item) -> items.add(new NewItem(id, item, utc(order.now()))));
+						LocalDateTime at = utc(order.now());
+						order.items().forEach((item) -> items.add(new NewItem(id, item, at)));
 					}
 				}
 				items.sort(BY_PRODUCT_THEN_ORDER);
@@ -157,10 +163,6 @@ class OrderRepository {
 
 	private record NewItem(long orderId, Item item, LocalDateTime at) {
 	}
-
-	private static final Comparator<NewItem> BY_PRODUCT_THEN_ORDER = Comparator
-		.comparingLong((NewItem item) -> item.item().productId())
-		.thenComparingLong(NewItem::orderId);
 
 	private Mono<Void> insertItems(long orderId, List<Item> items, LocalDateTime at) {
 		return insertItems(items.stream().map((item) -> new NewItem(orderId, item, at)).sorted(BY_PRODUCT_THEN_ORDER).toList());

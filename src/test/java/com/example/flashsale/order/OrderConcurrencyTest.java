@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.DistributionSummary;
@@ -27,7 +28,6 @@ import com.example.flashsale.balance.BalanceFixtures;
 import com.example.flashsale.coupon.CouponFixtures;
 import com.example.flashsale.coupon.CouponRedemption;
 import com.example.flashsale.order.OrderFixtures.Answer;
-import com.example.flashsale.product.ProductKeys;
 import com.example.flashsale.product.ProductFixtures;
 import com.example.flashsale.product.ProductKeys;
 import com.example.flashsale.support.problem.ProblemException;
@@ -223,11 +223,8 @@ class OrderConcurrencyTest extends IntegrationTest {
 		double rolledBackBefore = groupOrders("payment", "rolled-back");
 		WebClient parallel = parallelClient();
 
-		Map<Long, Answer> answers = Flux.fromIterable(everyone)
-			.flatMap((userId) -> placeAsync(parallel, userToken(userId), newKey(), couponOf.containsKey(userId)
-					? body(productId, 1, couponOf.get(userId)) : body(productId, 1)).map((answer) -> Map.entry(userId, answer)), 800)
-			.collectMap(Map.Entry::getKey, Map.Entry::getValue)
-			.block(RACE_TIMEOUT);
+		Map<Long, Answer> answers = answersOf(everyone, 800, (userId) -> placeAsync(parallel, userToken(userId), newKey(),
+				couponOf.containsKey(userId) ? body(productId, 1, couponOf.get(userId)) : body(productId, 1)));
 
 		for (long userId : funded) {
 			Answer answer = answers.get(userId);
@@ -277,11 +274,9 @@ class OrderConcurrencyTest extends IntegrationTest {
 		WebClient parallel = parallelClient();
 		List<Long> before = new ArrayList<>(refused);
 		before.addAll(paid);
-		Map<Long, Answer> first = Flux.fromIterable(before)
-			.flatMap((userId) -> placeAsync(parallel, userToken(userId), keys.get(userId), bodies.get(userId))
-				.map((answer) -> Map.entry(userId, answer)), 200)
-			.collectMap(Map.Entry::getKey, Map.Entry::getValue)
-			.block(RACE_TIMEOUT);
+		Function<Long, Mono<Answer>> place = (userId) -> placeAsync(parallel, userToken(userId), keys.get(userId),
+				bodies.get(userId));
+		Map<Long, Answer> first = answersOf(before, 200, place);
 		refused.forEach((userId) -> assertThat(first.get(userId).status()).isEqualTo(409));
 		paid.forEach((userId) -> assertThat(first.get(userId).status()).isEqualTo(201));
 		before.forEach((userId) -> this.redis.delete(OrderKeys.idempotency(userId, keys.get(userId))).block());
@@ -291,11 +286,7 @@ class OrderConcurrencyTest extends IntegrationTest {
 		everyone.addAll(fresh);
 		Collections.shuffle(everyone);
 
-		Map<Long, Answer> answers = Flux.fromIterable(everyone)
-			.flatMap((userId) -> placeAsync(parallel, userToken(userId), keys.get(userId), bodies.get(userId))
-				.map((answer) -> Map.entry(userId, answer)), 500)
-			.collectMap(Map.Entry::getKey, Map.Entry::getValue)
-			.block(RACE_TIMEOUT);
+		Map<Long, Answer> answers = answersOf(everyone, 500, place);
 
 		before.forEach((userId) -> assertThat(answers.get(userId).text()).isEqualTo(first.get(userId).text()));
 		fresh.forEach((userId) -> assertThat(answers.get(userId).status()).as(answers.get(userId).text()).isEqualTo(201));
@@ -312,14 +303,27 @@ class OrderConcurrencyTest extends IntegrationTest {
 			.isGreaterThan(0);
 	}
 
+	/** Each user's answer to {@code place}, {@code concurrency} users at once. */
+	private static Map<Long, Answer> answersOf(List<Long> users, int concurrency, Function<Long, Mono<Answer>> place) {
+		return Flux.fromIterable(users)
+			.flatMap((userId) -> place.apply(userId).map((answer) -> Map.entry(userId, answer)), concurrency)
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue)
+			.block(RACE_TIMEOUT);
+	}
+
 	private double groupOrders(String stage, String outcome) {
-		DistributionSummary groups = this.meters.find("orders.group").tag("stage", stage).tag("outcome", outcome).summary();
+		DistributionSummary groups = groups(stage, outcome);
 		return (groups != null) ? groups.totalAmount() : 0;
 	}
 
 	private double groupMax(String stage, String outcome) {
-		DistributionSummary groups = this.meters.find("orders.group").tag("stage", stage).tag("outcome", outcome).summary();
+		DistributionSummary groups = groups(stage, outcome);
 		return (groups != null) ? groups.max() : 0;
+	}
+
+	/** The {@code orders.group} summary of {@code stage} and {@code outcome}; null before its first group. */
+	private DistributionSummary groups(String stage, String outcome) {
+		return this.meters.find("orders.group").tag("stage", stage).tag("outcome", outcome).summary();
 	}
 
 	private static String lines(long... productIds) {
