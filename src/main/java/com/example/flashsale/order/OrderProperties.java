@@ -55,8 +55,8 @@ record OrderProperties(@DefaultValue("50") int maxLines, @DefaultValue("100") in
 	 * {@code app.orders.group.*}: the group commit of orders (docs/architecture.md "Orders in groups").
 	 * @param maxOrders the most orders inserted, or paid, in one transaction; 1 runs every order alone
 	 * @param lanes the most groups of each stage (PENDING inserts, payments) in flight at once on this
-	 * instance; one makes larger groups, faster while every payment goes through but rolled back more often
-	 * when some are refused (docs/adr/0032-orders-committed-in-groups.md)
+	 * instance; 1 makes larger groups: faster while every payment goes through, rolled back more often when
+	 * some are refused (docs/adr/0032-orders-committed-in-groups.md)
 	 */
 	record Group(@DefaultValue("32") int maxOrders, @DefaultValue("2") int lanes) {
 	}
