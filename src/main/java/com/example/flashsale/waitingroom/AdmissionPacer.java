@@ -52,7 +52,8 @@ class AdmissionPacer extends BackgroundJob {
 		}
 		return Flux.fromIterable(known.byId().values())
 			.flatMap((room) -> this.state
-				.admit(room, this.properties.grace(), this.properties.admissionTtl(), this.properties.sweepLimit())
+				.admit(room, this.properties.grace(), this.properties.admissionTtl(), this.properties.sweepLimit(),
+						this.properties.catchUp())
 				.doOnNext((step) -> this.metrics.stepped(room, step)))
 			.then();
 	}

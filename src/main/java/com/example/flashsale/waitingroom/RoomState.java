@@ -66,10 +66,11 @@ class RoomState {
 	}
 
 	/** Runs {@code room}'s admission step (room-admit.lua). */
-	Mono<Step> admit(Room room, Duration grace, Duration admissionTtl, int sweepLimit) {
+	Mono<Step> admit(Room room, Duration grace, Duration admissionTtl, int sweepLimit, Duration catchUp) {
 		return this.redis.execute(LuaScripts.ROOM_ADMIT, keys(room.id()),
 				List.of(Long.toString(room.opensAt().toEpochMilli()), Integer.toString(room.admissionsPerSecond()), seed(),
-						Long.toString(grace.toMillis()), Long.toString(admissionTtl.toMillis()), Integer.toString(sweepLimit)))
+						Long.toString(grace.toMillis()), Long.toString(admissionTtl.toMillis()), Integer.toString(sweepLimit),
+						Long.toString(catchUp.toMillis())))
 			.next()
 			.map((reply) -> new Step(number(reply, 0), number(reply, 1), number(reply, 2), number(reply, 3),
 					number(reply, 4) == 1, number(reply, 5)));

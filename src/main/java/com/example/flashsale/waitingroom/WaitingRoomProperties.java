@@ -15,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * opening or closing is seen within this)
  * @param heartbeat how often an idle ticket stream sends a comment
  * @param sweepLimit most abandoned or expired tickets one admission step drops
+ * @param catchUp how much of the room's rate a late admission step still admits to a waiting line: a
+ * step that comes 3 s late admits 3 s worth (up to this), so stalled steps do not slow the line
  * @param tokenSecret the key admission tokens are signed with when no HS256 JWT secret is set; every
  * instance needs the same one
  */
@@ -22,5 +24,5 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 record WaitingRoomProperties(@DefaultValue("60s") Duration admissionTtl, @DefaultValue("30s") Duration grace,
 		@DefaultValue("250ms") Duration paceInterval, @DefaultValue("1s") Duration pushInterval,
 		@DefaultValue("1s") Duration refreshInterval, @DefaultValue("15s") Duration heartbeat,
-		@DefaultValue("1000") int sweepLimit, String tokenSecret) {
+		@DefaultValue("1000") int sweepLimit, @DefaultValue("5s") Duration catchUp, String tokenSecret) {
 }

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
@@ -15,7 +17,9 @@ import reactor.util.retry.Retry;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.ZSetOperations;
 import org.springframework.http.MediaType;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -44,6 +48,12 @@ class WaitingRoomApiTest extends IntegrationTest {
 
 	@Autowired
 	ReactiveStringRedisTemplate redis;
+
+	@Autowired
+	AdmittedRequests admittedRequests;
+
+	@Autowired
+	RoomState roomState;
 
 	private long issued(long couponId) {
 		return this.db.sql("SELECT COUNT(*) AS n FROM user_coupons WHERE coupon_id = ?").bind(0, couponId)
@@ -297,6 +307,74 @@ class WaitingRoomApiTest extends IntegrationTest {
 			.bodyValue("{\"targetType\":\"PRODUCT\",\"targetId\":" + missing + ",\"admissionsPerSecond\":5}")
 			.exchange(), 404, "PRODUCT_NOT_FOUND");
 		assertThat(roomCount()).isEqualTo(rooms);
+	}
+
+	@Test
+	void onlyALiveAdmissionToTheTargetsOpenRoomPassesAFullLoadSheddingCap() {
+		long couponId = CouponFixtures.openEvent(this.client, adminToken(), 10);
+		long otherCoupon = CouponFixtures.openEvent(this.client, adminToken(), 10);
+		long roomId = RoomFixtures.open(this.client, adminToken(), "COUPON", couponId, 10, null);
+		long user = CouponFixtures.freshUsers(1);
+		Instant now = Instant.now();
+		String live = this.admissionTokens.sign(user, roomId, 1, now.plusSeconds(60));
+		try {
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.admittedRequests.paced(claim(couponId, live)));
+			String signed = live.substring(0, live.length() - 1);
+			String forged = signed + (live.endsWith("A") ? "B" : "A");
+			assertThat(this.admittedRequests.paced(claim(couponId, forged))).as("forged").isFalse();
+			assertThat(this.admittedRequests.paced(claim(couponId, this.admissionTokens.sign(user, roomId, 1, now.minusSeconds(1)))))
+				.as("expired").isFalse();
+			assertThat(this.admittedRequests.paced(claim(couponId, this.admissionTokens.sign(user, roomId + 1000, 1, now.plusSeconds(60)))))
+				.as("a room that is not open").isFalse();
+			assertThat(this.admittedRequests.paced(claim(otherCoupon, live))).as("another coupon event").isFalse();
+			assertThat(this.admittedRequests.paced(MockServerHttpRequest.post("/api/orders").header(AdmissionGate.HEADER, live).build()))
+				.as("an order, with a coupon room's token").isFalse();
+			assertThat(this.admittedRequests.paced(MockServerHttpRequest.post("/api/coupons/{id}/issue", couponId).build()))
+				.as("no token").isFalse();
+		}
+		finally {
+			RoomFixtures.close(this.client, adminToken(), roomId);
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> !this.admittedRequests.paced(claim(couponId, live)));
+	}
+
+	private static MockServerHttpRequest claim(long couponId, String admission) {
+		return MockServerHttpRequest.post("/api/coupons/{id}/issue", couponId).header(AdmissionGate.HEADER, admission).build();
+	}
+
+	@Test
+	void aLateAdmissionStepAdmitsWhatTheWaitingLineWasOwedButAnIdleRoomSavesOneSecond() {
+		// a room no MySQL row names: no pacer steps it but this test
+		long roomId = 4_000_000_000_000L + System.nanoTime() % 1_000_000_000L;
+		List<String> keys = RoomState.keys(roomId);
+		Room room = new Room(roomId, TargetType.COUPON, 1, 10, Instant.now().minusSeconds(60), true);
+		try {
+			Set<ZSetOperations.TypedTuple<String>> line = IntStream.rangeClosed(1, 200)
+				.mapToObj((ticket) -> ZSetOperations.TypedTuple.of(Long.toString(ticket), (double) ticket))
+				.collect(Collectors.toSet());
+			this.redis.opsForZSet().addAll(keys.get(2), line).block();
+			// 3 s since the last step, a line waiting then: 3 s worth at 10 a second
+			assertThat(stepAfter(room, 3000, true)).isBetween(30L, 31L);
+			assertThat(Double.parseDouble((String) this.redis.opsForHash().get(keys.get(0), "credit").block()))
+				.as("what stays saved").isLessThanOrEqualTo(10);
+			// 8 s late: the catch-up stops at 5 s worth
+			assertThat(stepAfter(room, 8000, true)).isEqualTo(50);
+			// 3 s with no one waiting: one second's worth, no burst
+			assertThat(stepAfter(room, 3000, false)).isEqualTo(10);
+			assertThat(this.redis.opsForHash().get(keys.get(0), "line").block()).as("a line still waits").isEqualTo("1");
+		}
+		finally {
+			this.redis.delete(Flux.fromIterable(keys)).block();
+		}
+	}
+
+	/** One admission step of {@code room} as if the previous one ran {@code lateMs} ago, a line waiting then or not. */
+	private long stepAfter(Room room, long lateMs, boolean lineWaited) {
+		long now = System.currentTimeMillis();
+		this.redis.opsForHash().putAll(RoomState.keys(room.id()).get(0), Map.of("started", Long.toString(now - 60_000),
+				"credit", "0", "last", Long.toString(now - lateMs), "line", lineWaited ? "1" : "0")).block();
+		return this.roomState.admit(room, Duration.ofMinutes(5), Duration.ofMinutes(5), 1000, Duration.ofSeconds(5)).block()
+			.admitted();
 	}
 
 	private long roomCount() {

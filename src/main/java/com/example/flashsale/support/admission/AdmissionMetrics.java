@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
  * {@code flashsale.admission.refused{reason=rate_limited|overloaded, route}} counts the requests refused
  * with 429 {@code RATE_LIMITED} or 503 {@code OVERLOADED}, and
  * {@code flashsale.admission.rate_limit.local{route}} the rate-limit decisions this instance took with its
- * own bucket because Redis did not answer in time. The load shedder's permits show as Resilience4j's
+ * own bucket because Redis did not answer in time, {@code flashsale.admission.paced_past_cap{route}} the
+ * requests let past a full load-shedding cap because a waiting room paced them already. The load shedder's permits show as Resilience4j's
  * {@code resilience4j.bulkhead.*} meters.
  */
 @Component
@@ -22,6 +23,8 @@ public class AdmissionMetrics {
 	static final String REFUSED = "flashsale.admission.refused";
 
 	static final String LOCAL = "flashsale.admission.rate_limit.local";
+
+	static final String PACED = "flashsale.admission.paced_past_cap";
 
 	private final MeterRegistry meters;
 
@@ -47,6 +50,14 @@ public class AdmissionMetrics {
 	/** Counts a rate-limit decision of {@code route} taken with the local bucket (Redis did not answer). */
 	void local(String route) {
 		localCounter(route).increment();
+	}
+
+	/** Counts a request of {@code route} let past its full cap because it was paced elsewhere ({@link PacedElsewhere}). */
+	void pacedPastCap(String route) {
+		this.counters.computeIfAbsent(PACED + "|" + route, (key) -> Counter.builder(PACED)
+			.description("Requests let past a full load-shedding cap: a waiting room paced them already")
+			.tag("route", route)
+			.register(this.meters)).increment();
 	}
 
 	private Counter refusedCounter(String reason, String route) {

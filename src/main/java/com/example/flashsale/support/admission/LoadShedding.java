@@ -12,6 +12,7 @@ import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.core.Ordered;
 import org.springframework.http.server.PathContainer;
@@ -31,8 +32,9 @@ import com.example.flashsale.support.problem.ProblemWriter;
  * ends without one: an error, the client gone). One more is refused at once, before authentication and
  * before any backend is called, with 503 {@code OVERLOADED} and {@code Retry-After: 1}: a crowd larger
  * than the instance can serve gets a fast answer instead of a queue that makes every request slow. The
- * permits are a Resilience4j semaphore bulkhead that never waits. Off with
- * {@code app.load-shedding.enabled=false}.
+ * permits are a Resilience4j semaphore bulkhead that never waits. A request another feature paced already
+ * ({@link PacedElsewhere}: a waiting room's admitted holder) takes a permit when one is free and passes
+ * without one when none is. Off with {@code app.load-shedding.enabled=false}.
  */
 @Component
 @ConditionalOnBooleanProperty(name = "app.load-shedding.enabled", matchIfMissing = true)
@@ -47,9 +49,13 @@ class LoadShedding implements WebFilter, Ordered {
 
 	private final AdmissionMetrics metrics;
 
-	LoadShedding(LoadSheddingProperties properties, ProblemWriter problems, AdmissionMetrics metrics, MeterRegistry meters) {
+	private final List<PacedElsewhere> paced;
+
+	LoadShedding(LoadSheddingProperties properties, ProblemWriter problems, AdmissionMetrics metrics, MeterRegistry meters,
+			ObjectProvider<PacedElsewhere> paced) {
 		this.problems = problems;
 		this.metrics = metrics;
+		this.paced = paced.orderedStream().toList();
 		BulkheadRegistry registry = BulkheadRegistry.ofDefaults();
 		properties.effectiveRoutes().forEach((name, route) -> {
 			Bulkhead bulkhead = registry.bulkhead(name, BulkheadConfig.custom()
@@ -82,6 +88,10 @@ class LoadShedding implements WebFilter, Ordered {
 	private Mono<Void> admit(Shed shed, ServerWebExchange exchange, WebFilterChain chain) {
 		Bulkhead bulkhead = shed.bulkhead();
 		if (!bulkhead.tryAcquirePermission()) {
+			if (pacedElsewhere(exchange.getRequest())) {
+				this.metrics.pacedPastCap(shed.route().name());
+				return chain.filter(exchange);
+			}
 			this.metrics.refused("overloaded", shed.route().name());
 			return this.problems.write(exchange, ErrorCode.OVERLOADED, "This instance runs "
 					+ bulkhead.getBulkheadConfig().getMaxConcurrentCalls() + " such requests at once; retry shortly.");
@@ -97,6 +107,15 @@ class LoadShedding implements WebFilter, Ordered {
 		// the permit being returned only after the last byte was flushed)
 		exchange.getResponse().beforeCommit(() -> Mono.fromRunnable(release));
 		return Mono.defer(() -> chain.filter(exchange)).doFinally((signal) -> release.run());
+	}
+
+	private boolean pacedElsewhere(ServerHttpRequest request) {
+		for (PacedElsewhere feature : this.paced) {
+			if (feature.paced(request)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private record Shed(RouteMatch route, Bulkhead bulkhead) {

@@ -8,6 +8,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
@@ -20,15 +22,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A permit of the load shedding is given back when the answer is committed, not when its last byte has
  * been flushed (docs/api.md "Load shedding"): a client that sends its next request on receiving an answer
- * finds the permit free, so a client holding exactly the cap's number of connections is never refused.
+ * finds the permit free, so a client holding exactly the cap's number of connections is never refused. A
+ * request paced elsewhere (a waiting room's admitted holder) passes a full cap.
  */
 class LoadSheddingTest {
 
-	private final LoadShedding shedding = new LoadShedding(
-			new LoadSheddingProperties(true,
-					Map.of("coupon-issue", new LoadSheddingProperties.Route("POST", "/api/coupons/{couponId}/issue", 1))),
-			new ProblemWriter(JsonMapper.builder().build()), new AdmissionMetrics(new SimpleMeterRegistry()),
-			new SimpleMeterRegistry());
+	/** Stands for a waiting room: a request with this header was paced already. */
+	private static final String PACED = "X-Paced-In-Test";
+
+	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+	private final LoadShedding shedding = shedding(new StaticListableBeanFactory(
+			Map.of("paced", (PacedElsewhere) (request) -> request.getHeaders().containsHeader(PACED)))
+		.getBeanProvider(PacedElsewhere.class));
+
+	private LoadShedding shedding(ObjectProvider<PacedElsewhere> paced) {
+		return new LoadShedding(
+				new LoadSheddingProperties(true,
+						Map.of("coupon-issue", new LoadSheddingProperties.Route("POST", "/api/coupons/{couponId}/issue", 1))),
+				new ProblemWriter(JsonMapper.builder().build()), new AdmissionMetrics(this.meters), this.meters, paced);
+	}
 
 	@Test
 	void thePermitIsFreeOnceTheAnswerIsCommittedAndTakenOnlyOnce() {
@@ -64,6 +77,51 @@ class LoadSheddingTest {
 		MockServerWebExchange after = claim();
 		this.shedding.filter(after, (exchange) -> exchange.getResponse().setComplete()).block();
 		assertThat(after.getResponse().getStatusCode()).isNotEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+	}
+
+	@Test
+	void aRequestPacedElsewherePassesAFullCapAndTakesAFreePermit() {
+		// a paced request takes the free permit, so the next plain one is refused
+		Sinks.Empty<Void> never = Sinks.empty();
+		this.shedding.filter(pacedClaim(), (exchange) -> never.asMono()).subscribe();
+		MockServerWebExchange refused = claim();
+		this.shedding.filter(refused, (exchange) -> exchange.getResponse().setComplete()).block();
+		assertThat(refused.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+
+		// the cap is full: a paced one still runs, and counts
+		MockServerWebExchange paced = pacedClaim();
+		boolean[] ran = { false };
+		this.shedding.filter(paced, (exchange) -> {
+			ran[0] = true;
+			return exchange.getResponse().setComplete();
+		}).block();
+		assertThat(ran[0]).isTrue();
+		assertThat(paced.getResponse().getStatusCode()).isNotEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+		assertThat(this.meters.counter(AdmissionMetrics.PACED, "route", "coupon-issue").count()).isEqualTo(1);
+
+		// passing without a permit gave none back: the cap is still full for plain requests
+		MockServerWebExchange stillRefused = claim();
+		this.shedding.filter(stillRefused, (exchange) -> exchange.getResponse().setComplete()).block();
+		assertThat(stillRefused.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+		never.tryEmitEmpty();
+		MockServerWebExchange after = claim();
+		this.shedding.filter(after, (exchange) -> exchange.getResponse().setComplete()).block();
+		assertThat(after.getResponse().getStatusCode()).isNotEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+	}
+
+	@Test
+	void withoutAFeatureThatPacesEveryRequestBeyondTheCapIsRefused() {
+		LoadShedding plain = shedding(new StaticListableBeanFactory().getBeanProvider(PacedElsewhere.class));
+		Sinks.Empty<Void> never = Sinks.empty();
+		plain.filter(claim(), (exchange) -> never.asMono()).subscribe();
+		MockServerWebExchange refused = pacedClaim();
+		plain.filter(refused, (exchange) -> exchange.getResponse().setComplete()).block();
+		assertThat(refused.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+		never.tryEmitEmpty();
+	}
+
+	private static MockServerWebExchange pacedClaim() {
+		return MockServerWebExchange.from(MockServerHttpRequest.post("/api/coupons/7/issue").header(PACED, "yes"));
 	}
 
 	private static MockServerWebExchange claim() {
