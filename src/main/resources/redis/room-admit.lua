@@ -83,7 +83,7 @@ if started[1] then
   credit = math.min(rate, credit)
   local line = (redis.call('ZCARD', KEYS[3]) > 0) and '1' or '0'
   -- an idle room whose bucket is full stays as it is: no write until something changes
-  local idle = admitted == 0 and credit >= rate and tonumber(started[2]) >= rate and line == '0'
+  local idle = admitted == 0 and credit >= rate and tonumber(started[2]) >= rate
   if now > last and not idle then
     redis.call('HSET', KEYS[1], 'credit', tostring(credit), 'last', now, 'line', line)
   end

@@ -54,24 +54,23 @@ public class AdmissionMetrics {
 
 	/** Counts a request of {@code route} let past its full cap because it was paced elsewhere ({@link PacedElsewhere}). */
 	void pacedPastCap(String route) {
-		this.counters.computeIfAbsent(PACED + "|" + route, (key) -> Counter.builder(PACED)
-			.description("Requests let past a full load-shedding cap: a waiting room paced them already")
-			.tag("route", route)
-			.register(this.meters)).increment();
+		counter(PACED, "Requests let past a full load-shedding cap: a waiting room paced them already", route).increment();
 	}
 
 	private Counter refusedCounter(String reason, String route) {
-		return this.counters.computeIfAbsent(REFUSED + "|" + reason + "|" + route, (key) -> Counter.builder(REFUSED)
-			.description("Requests refused by admission: 429 RATE_LIMITED or 503 OVERLOADED")
-			.tag("reason", reason)
-			.tag("route", route)
-			.register(this.meters));
+		return counter(REFUSED, "Requests refused by admission: 429 RATE_LIMITED or 503 OVERLOADED", route, "reason", reason);
 	}
 
 	private Counter localCounter(String route) {
-		return this.counters.computeIfAbsent(LOCAL + "|" + route, (key) -> Counter.builder(LOCAL)
-			.description("Rate-limit decisions taken with this instance's own bucket because Redis did not answer")
+		return counter(LOCAL, "Rate-limit decisions taken with this instance's own bucket because Redis did not answer", route);
+	}
+
+	/** The counter {@code name} of {@code route} and the further {@code tags} (key, value, ...), made once. */
+	private Counter counter(String name, String description, String route, String... tags) {
+		return this.counters.computeIfAbsent(name + "|" + route + "|" + String.join("|", tags), (key) -> Counter.builder(name)
+			.description(description)
 			.tag("route", route)
+			.tags(tags)
 			.register(this.meters));
 	}
 

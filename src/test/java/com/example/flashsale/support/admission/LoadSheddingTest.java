@@ -52,16 +52,14 @@ class LoadSheddingTest {
 		Mono<Void> firstDone = this.shedding.filter(first, committing).cache();
 		firstDone.subscribe();
 
-		MockServerWebExchange second = claim();
-		this.shedding.filter(second, (exchange) -> exchange.getResponse().setComplete()).block();
+		MockServerWebExchange second = answered(this.shedding, claim());
 		assertThat(second.getResponse().getStatusCode()).as("the next request, after the first one's answer").isNotEqualTo(
 				HttpStatus.SERVICE_UNAVAILABLE);
 
 		MockServerWebExchange held = claim();
 		Sinks.Empty<Void> never = Sinks.empty();
 		this.shedding.filter(held, (exchange) -> never.asMono()).subscribe();
-		MockServerWebExchange refused = claim();
-		this.shedding.filter(refused, (exchange) -> exchange.getResponse().setComplete()).block();
+		MockServerWebExchange refused = answered(this.shedding, claim());
 		assertThat(refused.getResponse().getStatusCode()).as("beyond the cap while one runs uncommitted")
 			.isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
 		assertThat(refused.getResponse().getBodyAsString().block()).contains("OVERLOADED");
@@ -69,13 +67,11 @@ class LoadSheddingTest {
 		// the first request ends: its permit, given back at commit, is not given back twice
 		bodyFlushed.tryEmitEmpty();
 		firstDone.block();
-		MockServerWebExchange stillRefused = claim();
-		this.shedding.filter(stillRefused, (exchange) -> exchange.getResponse().setComplete()).block();
+		MockServerWebExchange stillRefused = answered(this.shedding, claim());
 		assertThat(stillRefused.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
 
 		never.tryEmitEmpty();
-		MockServerWebExchange after = claim();
-		this.shedding.filter(after, (exchange) -> exchange.getResponse().setComplete()).block();
+		MockServerWebExchange after = answered(this.shedding, claim());
 		assertThat(after.getResponse().getStatusCode()).isNotEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
 	}
 
@@ -84,8 +80,7 @@ class LoadSheddingTest {
 		// a paced request takes the free permit, so the next plain one is refused
 		Sinks.Empty<Void> never = Sinks.empty();
 		this.shedding.filter(pacedClaim(), (exchange) -> never.asMono()).subscribe();
-		MockServerWebExchange refused = claim();
-		this.shedding.filter(refused, (exchange) -> exchange.getResponse().setComplete()).block();
+		MockServerWebExchange refused = answered(this.shedding, claim());
 		assertThat(refused.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
 
 		// the cap is full: a paced one still runs, and counts
@@ -100,12 +95,10 @@ class LoadSheddingTest {
 		assertThat(this.meters.counter(AdmissionMetrics.PACED, "route", "coupon-issue").count()).isEqualTo(1);
 
 		// passing without a permit gave none back: the cap is still full for plain requests
-		MockServerWebExchange stillRefused = claim();
-		this.shedding.filter(stillRefused, (exchange) -> exchange.getResponse().setComplete()).block();
+		MockServerWebExchange stillRefused = answered(this.shedding, claim());
 		assertThat(stillRefused.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
 		never.tryEmitEmpty();
-		MockServerWebExchange after = claim();
-		this.shedding.filter(after, (exchange) -> exchange.getResponse().setComplete()).block();
+		MockServerWebExchange after = answered(this.shedding, claim());
 		assertThat(after.getResponse().getStatusCode()).isNotEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
 	}
 
@@ -114,10 +107,15 @@ class LoadSheddingTest {
 		LoadShedding plain = shedding(new StaticListableBeanFactory().getBeanProvider(PacedElsewhere.class));
 		Sinks.Empty<Void> never = Sinks.empty();
 		plain.filter(claim(), (exchange) -> never.asMono()).subscribe();
-		MockServerWebExchange refused = pacedClaim();
-		plain.filter(refused, (exchange) -> exchange.getResponse().setComplete()).block();
+		MockServerWebExchange refused = answered(plain, pacedClaim());
 		assertThat(refused.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
 		never.tryEmitEmpty();
+	}
+
+	/** {@code exchange} sent through {@code shedding} to a handler that answers at once; the exchange, answered. */
+	private static MockServerWebExchange answered(LoadShedding shedding, MockServerWebExchange exchange) {
+		shedding.filter(exchange, (e) -> e.getResponse().setComplete()).block();
+		return exchange;
 	}
 
 	private static MockServerWebExchange pacedClaim() {
